@@ -1,0 +1,217 @@
+/**
+ * The cluster file (`hapair.yaml`). Its key names are a public contract: rename nothing.
+ * Shapes only; cross-field rules (VIP in the nodes' subnet, port collisions, ...) live in validate.ts.
+ */
+import {z} from 'zod'
+
+export const STACKS = ['keepalived', 'heartbeat', 'pacemaker', 'lvs'] as const
+export type Stack = (typeof STACKS)[number]
+
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'is not an IPv4 address')
+const port = z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535')
+/** Remote or local absolute path; `~/` allowed only where the file is local (identityFile). */
+const absPath = z.string().regex(/^\//, 'must be an absolute path (start with /)')
+const localPath = z.string().regex(/^(\/|~\/)/, 'must be an absolute path (start with / or ~/)')
+/** Sizes like 512M, 10G, 1.5T (binary units) */
+export const SIZE_RE = /^\d+(\.\d+)?\s*([KMGT]i?B?|[kmgt])?$/
+const size = z.string().regex(SIZE_RE, 'is not a size like 512M or 10G')
+const nodeName = z
+  .string()
+  .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, 'must be a short hostname (letters, digits, -), equal to `uname -n`')
+const identifier = z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/, 'may hold only letters, digits, _ . -')
+
+export const sshSchema = z
+  .object({
+    user: z.string().min(1).default('root'),
+    port: port.default(22),
+    identityFile: localPath.optional(),
+    knownHostsFile: localPath.optional(),
+    /** Pinned host key fingerprint, `SHA256:...` as `ssh-keygen -lf` prints it. */
+    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint').optional(),
+    connectTimeout: z.number().int().min(1).max(600).default(15),
+  })
+  .strict()
+
+export const nodeSchema = z
+  .object({
+    name: nodeName,
+    address: ipv4,
+    /** Replication / heartbeat address when it differs from the SSH address (a dedicated link). */
+    replicationAddress: ipv4.optional(),
+    /** Preference for holding the service: higher wins (keepalived priority). Defaults 100 / 90. */
+    priority: z.number().int().min(1, 'must be 1-254').max(254, 'must be 1-254').optional(),
+    ssh: sshSchema.default({}),
+  })
+  .strict()
+
+export const vipSchema = z
+  .object({
+    address: ipv4,
+    prefix: z.number().int().min(1, 'must be 1-32').max(32, 'must be 1-32'),
+    interface: z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, 'is not an interface name'),
+  })
+  .strict()
+
+export const storageSchema = z
+  .object({
+    disk: absPath,
+    partition: z
+      .object({
+        number: z.number().int().min(1).max(128),
+        size: z.union([z.literal('rest'), size]),
+      })
+      .strict(),
+  })
+  .strict()
+
+export const drbdSchema = z
+  .object({
+    resource: identifier.default('r0'),
+    device: z.string().regex(/^\/dev\/drbd\d+$/, 'must be /dev/drbdN').default('/dev/drbd0'),
+    port: port.default(7788),
+    protocol: z.enum(['A', 'B', 'C'], {message: 'must be A, B or C'}).default('C'),
+    syncRate: size.default('100M'),
+  })
+  .strict()
+
+export const filesystemSchema = z
+  .object({
+    type: z.enum(['ext4', 'xfs'], {message: 'must be ext4 or xfs'}).default('ext4'),
+    mountPoint: absPath,
+  })
+  .strict()
+
+export const nfsExportSchema = z
+  .object({
+    path: absPath,
+    clients: z.string().min(1),
+    options: z.array(z.string().regex(/^[a-z_]+(=[^\s,]+)?$/, 'is not an exports option')).default(['rw', 'sync', 'no_root_squash']),
+  })
+  .strict()
+
+export const nfsSchema = z
+  .object({
+    exports: z.array(nfsExportSchema).min(1, 'needs at least one export'),
+    /** NFSv4 lease and grace (seconds): short, so clients do not wait out the 90 s default after a failover. */
+    leaseTime: z.number().int().min(5).max(3600).default(10),
+    graceTime: z.number().int().min(5).max(3600).default(10),
+  })
+  .strict()
+
+export const keepalivedSchema = z
+  .object({
+    virtualRouterId: z.number().int().min(1, 'must be 1-255').max(255, 'must be 1-255'),
+    advertInt: z.number().int().min(1).max(255).default(1),
+    preempt: z.boolean().default(true),
+    /** Unicast VRRP to the peer instead of multicast (networks that drop multicast). */
+    unicast: z.boolean().default(true),
+  })
+  .strict()
+
+export const heartbeatSchema = z
+  .object({
+    keepalive: z.number().int().min(1).default(1),
+    deadtime: z.number().int().min(2).default(5),
+    warntime: z.number().int().min(1).default(3),
+    initdead: z.number().int().min(2).default(20),
+    udpPort: port.default(694),
+    autoFailback: z.boolean().default(false),
+    /** An address both nodes can ping (usually the gateway) so a node that lost the network gives up the service. */
+    ping: ipv4.optional(),
+  })
+  .strict()
+
+export const pacemakerSchema = z
+  .object({
+    clusterName: identifier.default('hapair'),
+    transport: z.enum(['knet', 'udpu']).default('knet'),
+    port: port.default(5405),
+    stickiness: z.number().int().min(0).default(100),
+  })
+  .strict()
+
+export const realServerSchema = z
+  .object({
+    name: nodeName,
+    address: ipv4,
+    port: port.default(80),
+    weight: z.number().int().min(0).max(65535).default(1),
+    ssh: sshSchema.default({}),
+  })
+  .strict()
+
+export const lvsSchema = z
+  .object({
+    port: port.default(80),
+    protocol: z.enum(['TCP', 'UDP']).default('TCP'),
+    scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh']).default('rr'),
+    kind: z.enum(['DR', 'NAT']).default('DR'),
+    realServers: z.array(realServerSchema).min(1, 'needs at least one real server'),
+    healthCheck: z
+      .object({
+        path: z.string().regex(/^\//).default('/'),
+        statusCode: z.number().int().min(100).max(599).default(200),
+        connectTimeout: z.number().int().min(1).default(3),
+        retries: z.number().int().min(0).default(3),
+        delayLoop: z.number().int().min(1).default(6),
+      })
+      .strict()
+      .default({}),
+    /** Touch this file on a director to hand the VIP to the peer (maintenance). */
+    maintenanceFile: absPath.default('/etc/keepalived/down'),
+  })
+  .strict()
+
+export const drillSchema = z
+  .object({
+    /** Where the drill's NFS client writer runs: `local` (the machine running hapair) or an SSH node. */
+    client: z
+      .union([
+        z.literal('local'),
+        z.object({name: nodeName, address: ipv4, ssh: sshSchema.default({})}).strict(),
+      ])
+      .default('local'),
+    writeIntervalMs: z.number().int().min(10).max(10000).default(100),
+    /** Longest a drill waits for the service to come back before calling it failed. */
+    timeoutSeconds: z.number().int().min(5).max(3600).default(120),
+  })
+  .strict()
+
+export const labSchema = z.object({dir: absPath}).strict()
+
+export const clusterSchema = z
+  .object({
+    name: identifier,
+    stack: z.enum(STACKS, {message: `must be one of ${STACKS.join(', ')}`}),
+    nodes: z.array(nodeSchema),
+    vip: vipSchema,
+    storage: storageSchema.optional(),
+    drbd: drbdSchema.default({}),
+    filesystem: filesystemSchema.optional(),
+    nfs: nfsSchema.optional(),
+    keepalived: keepalivedSchema.optional(),
+    heartbeat: heartbeatSchema.optional(),
+    pacemaker: pacemakerSchema.optional(),
+    lvs: lvsSchema.optional(),
+    drill: drillSchema.default({}),
+    lab: labSchema.optional(),
+  })
+  .strict()
+
+export type ClusterConfig = z.infer<typeof clusterSchema>
+export type NodeConfig = z.infer<typeof nodeSchema>
+export type SshConfig = z.infer<typeof sshSchema>
+export type RealServerConfig = z.infer<typeof realServerSchema>
+
+/** Generated secrets, kept in a 0600 file beside the cluster file, never in it, never printed. */
+export const secretsSchema = z
+  .object({
+    drbdSharedSecret: z.string().min(16),
+    keepalivedAuthPass: z.string().min(1).max(8, 'keepalived uses only the first 8 characters of auth_pass'),
+    corosyncAuthkey: z.string().min(1), // base64 of 256 random bytes
+    heartbeatAuthkey: z.string().min(16),
+  })
+  .strict()
+export type Secrets = z.infer<typeof secretsSchema>

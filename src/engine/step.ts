@@ -1,0 +1,88 @@
+/**
+ * The step contract: read facts (one remote script per node), plan only the difference (pure),
+ * apply it, then verify by reading the facts again. "Changed" means the plan held changes.
+ */
+import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
+import type {FactSet} from '../facts/fact.js'
+import type {Host} from '../transport/host.js'
+
+export interface RunOptions {
+  dryRun: boolean
+  /** Explicit permission to destroy data that a step found (`--wipe`). Never implied. */
+  wipe: boolean
+  /** Answer confirmations with yes (never implies --wipe). */
+  yes: boolean
+  /** A person is at a terminal and can be asked. */
+  interactive: boolean
+  /** Do not wait for long background work (DRBD initial sync) to finish. */
+  noWait: boolean
+}
+
+export interface StepContext {
+  config: ClusterConfig
+  secrets: Secrets
+  options: RunOptions
+  /** Parameters of this step's runbook entry (`with:`). */
+  params: Record<string, unknown>
+  /** The two cluster nodes, in cluster-file order (the first is the preferred primary). */
+  nodes: NodeConfig[]
+}
+
+export interface FileChange {
+  kind: 'file'
+  node: string
+  title: string
+  path: string
+  content: string
+  mode: number
+  /** Current content (null: no such file), for --dry-run diffs. */
+  before: string | null
+  /** Holds a secret: diffs and logs show hashes only. */
+  secret?: boolean
+  /** Checks the new file before it replaces the old one; `{}` stands for the temp file's path. */
+  validate?: string
+}
+
+export interface CommandChange {
+  kind: 'command'
+  node: string
+  title: string
+  script: string
+  timeoutMs?: number
+  /** Names the data this destroys; the runner shows it and asks before running. */
+  destroys?: string
+}
+
+export interface WaitChange {
+  kind: 'wait'
+  node: string
+  title: string
+  /** Long work watched with progress (e.g. DRBD sync). Interrupting leaves the work going; a re-run resumes waiting. */
+  run(host: Host, progress: (line: string) => void, signal: AbortSignal): Promise<void>
+}
+
+export type Change = FileChange | CommandChange | WaitChange
+
+export interface Plan {
+  changes: Change[]
+  /** Readable reasons: why nothing changes, or what was decided and why. */
+  notes: string[]
+}
+
+export interface Step<F = any> {
+  /** Dotted id used by runbooks, `--only` and `--from` (e.g. `drbd.metadata`). */
+  id: string
+  title: string
+  /** Nodes this step reads and acts on; default: both cluster nodes. */
+  nodes?(ctx: StepContext): NodeConfig[]
+  /** What to read on a node: one remote call. */
+  facts(ctx: StepContext, node: NodeConfig): FactSet<F>
+  /** Pure: the changes wanted given every node's facts. Throws RefusalError to stop with nothing changed. */
+  plan(ctx: StepContext, facts: Record<string, F>): Plan
+  /** Apply node by node (in `nodes` order) instead of in parallel. */
+  sequential?: boolean
+  /** Extra checks on facts re-read after applying; returns problems. The re-plan must also be empty. */
+  verify?(ctx: StepContext, facts: Record<string, F>): string[]
+}
+
+export const noChange = (...notes: string[]): Plan => ({changes: [], notes})

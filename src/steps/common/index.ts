@@ -1,0 +1,3 @@
+import type {Step} from '../../engine/step.js'
+
+export const commonSteps: Step[] = []

@@ -1,0 +1,18 @@
+/** Every step by id. Each area exports its steps; runbooks name them in order. */
+import type {Step} from '../engine/step.js'
+import {UsageError} from '../errors.js'
+import {commonSteps} from './common/index.js'
+import {drbdSteps} from './drbd/index.js'
+import {keepalivedSteps} from './keepalived/index.js'
+import {nfsSteps} from './nfs/index.js'
+import {storageSteps} from './storage/index.js'
+
+const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...nfsSteps, ...keepalivedSteps]
+
+export const STEPS: ReadonlyMap<string, Step> = new Map(ALL.map((s) => [s.id, s]))
+
+export function getStep(id: string): Step {
+  const step = STEPS.get(id)
+  if (!step) throw new UsageError(`unknown step "${id}"`, `known steps: ${[...STEPS.keys()].join(', ')}`)
+  return step
+}

@@ -1,0 +1,51 @@
+/**
+ * Logical package names to each distro family's package names. The one place that knows that
+ * Debian calls the NFS server nfs-kernel-server and EL calls it nfs-utils.
+ */
+import type {PackageFamily} from '../facts/os.js'
+
+export type LogicalPackage =
+  | 'partitioning'
+  | 'drbd'
+  | 'xfs'
+  | 'nfs-server'
+  | 'keepalived'
+  | 'heartbeat'
+  | 'pacemaker'
+  | 'ipvsadm'
+  | 'psmisc'
+
+const TABLE: Record<LogicalPackage, Record<PackageFamily, string[]>> = {
+  partitioning: {apt: ['fdisk', 'parted'], dnf: ['util-linux', 'parted'], yum: ['util-linux', 'parted']},
+  // EL ships the DRBD kernel module separately (ELRepo kmod-drbd9x); the userland is drbd-utils / drbd9x-utils.
+  drbd: {apt: ['drbd-utils'], dnf: ['drbd9x-utils', 'kmod-drbd9x'], yum: ['drbd90-utils', 'kmod-drbd90']},
+  xfs: {apt: ['xfsprogs'], dnf: ['xfsprogs'], yum: ['xfsprogs']},
+  'nfs-server': {apt: ['nfs-kernel-server'], dnf: ['nfs-utils'], yum: ['nfs-utils']},
+  keepalived: {apt: ['keepalived'], dnf: ['keepalived'], yum: ['keepalived']},
+  heartbeat: {apt: ['heartbeat', 'resource-agents'], dnf: ['heartbeat', 'resource-agents'], yum: ['heartbeat', 'resource-agents']},
+  pacemaker: {
+    apt: ['pacemaker', 'corosync', 'crmsh', 'resource-agents'],
+    dnf: ['pacemaker', 'corosync', 'pcs', 'resource-agents'],
+    yum: ['pacemaker', 'corosync', 'pcs', 'resource-agents'],
+  },
+  ipvsadm: {apt: ['ipvsadm'], dnf: ['ipvsadm'], yum: ['ipvsadm']},
+  psmisc: {apt: ['psmisc'], dnf: ['psmisc'], yum: ['psmisc']},
+}
+
+export function packageNames(logical: LogicalPackage[], family: PackageFamily): string[] {
+  return [...new Set(logical.flatMap((l) => TABLE[l][family]))]
+}
+
+export function allFamilyNames(logical: LogicalPackage[]): Record<PackageFamily, string[]> {
+  return {apt: packageNames(logical, 'apt'), dnf: packageNames(logical, 'dnf'), yum: packageNames(logical, 'yum')}
+}
+
+/** Install command for a family; apt refreshes its lists only when the first try cannot find a package. */
+export function installScript(family: PackageFamily, names: string[]): string {
+  const list = names.join(' ')
+  if (family === 'apt') {
+    const install = `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ${list}`
+    return `${install} || { apt-get update -q && ${install}; }`
+  }
+  return `${family} install -y ${list}`
+}
