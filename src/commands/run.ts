@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+import {runbookFlags, runRunbookCommand} from '../engine/runbook-command.js'
+import {listRunbooks} from '../engine/runbook.js'
+
+export default class Run extends BaseCommand {
+  static summary = 'Run a runbook: ordered steps that check each node and repair only what differs.'
+  static description = `Runbooks live in runbooks/ (${listRunbooks().map((r) => r.name).join(', ')}). Every step reads the real state first; a second run changes nothing and says so.`
+  static examples = [
+    '<%= config.bin %> <%= command.id %> nfs-keepalived',
+    '<%= config.bin %> <%= command.id %> nfs-keepalived --dry-run',
+    '<%= config.bin %> <%= command.id %> drbd-init --from drbd.primary',
+    '<%= config.bin %> <%= command.id %> nfs-keepalived --only nfs.config,keepalived.config --json',
+  ]
+  static args = {runbook: Args.string({description: 'Runbook name (file in runbooks/) or path to a runbook YAML.', required: true})}
+  static flags = {...runbookFlags}
+
+  async run() {
+    const {args, flags} = await this.parse(Run)
+    return runRunbookCommand({command: `run ${args.runbook}`, runbook: args.runbook, configFile: flags.config, flags, json: this.jsonEnabled(), interactive: this.interactive, print: (t) => this.log(t)})
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What every runbook-running command does: validate, connect, run the steps, report. The
+ * commands themselves (run, partition, drbd-init, ha-install) only choose the runbook.
+ */
+import {Flags} from '@oclif/core'
+import {stdout} from 'node:process'
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {chooseRenderer} from './renderer.js'
+import {loadRunbook, selectEntries, type Runbook, type RunbookEntry} from './runbook.js'
+import type {ClusterConfig} from '../config/schema.js'
+import {runSteps, type RunSummary} from './runner.js'
+import {withSession} from './session.js'
+import {formatSummary} from './format-summary.js'
+
+export const runbookFlags = {
+  'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
+  wipe: Flags.boolean({summary: 'Allow destroying data a step finds in its way (named before anything is lost).', default: false}),
+  'no-wait': Flags.boolean({summary: 'Do not wait for the DRBD initial sync to finish.', default: false}),
+  only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
+  from: Flags.string({summary: 'Start at this step id.'}),
+}
+
+export interface RunbookCommandInput {
+  command: string
+  /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
+  runbook: string | ((config: ClusterConfig) => string)
+  configFile: string
+  flags: {'dry-run': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; yes: boolean; 'accept-new-host-keys': boolean}
+  json: boolean
+  interactive: boolean
+  /** Human output (stdout); silent under --json. */
+  print: (text: string) => void
+}
+
+export const HAPAIR_VERSION: string = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {version: string}
+).version
+
+export async function runRunbookCommand(input: RunbookCommandInput): Promise<RunSummary & {runbook: string}> {
+  let runbook!: Runbook
+  let entries!: RunbookEntry[]
+  const controller = new AbortController()
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130)
+    controller.abort()
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    return await withSession(
+      {configFile: input.configFile, command: input.command, acceptNewHostKeys: input.flags['accept-new-host-keys'], interactive: input.interactive, lock: true,
+        beforeConnect: ({config}) => {
+          runbook = loadRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
+          entries = selectEntries(runbook.entries, {only: input.flags.only, from: input.flags.from})
+        },
+      },
+      async (session) => {
+        const {config, secrets, hash, file} = session.cluster
+        const previous = session.state.unfinished()
+        if (previous && !input.json) {
+          const failedAt = previous.steps.at(-1)?.id
+          input.print(`Last run (${previous.command}) ended ${previous.status}${failedAt ? ` at ${failedAt}` : ''}: earlier steps are re-checked, not redone.`)
+        }
+        const run = session.state.beginRun({command: input.command, runbook: runbook.name, hapairVersion: HAPAIR_VERSION, clusterFile: file, clusterHash: hash, dryRun: input.flags['dry-run']})
+        const summary = await runSteps({
+          entries,
+          ctx: {
+            config,
+            secrets,
+            nodes: config.nodes,
+            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe, yes: input.flags.yes, interactive: input.interactive, noWait: input.flags['no-wait']},
+          },
+          hosts: session.hosts,
+          state: session.state,
+          run,
+          renderer: chooseRenderer({json: input.json, stdoutIsTTY: Boolean(stdout.isTTY), env: process.env}),
+          secrets: session.secrets,
+          signal: controller.signal,
+        })
+        if (!input.json) input.print(formatSummary(summary, input.flags['dry-run']))
+        return {...summary, runbook: runbook.name}
+      },
+    )
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Everything a command needs around its steps: the validated cluster file (before any SSH),
+ * the run lock, the state file, the run log, and one SSH connection per node.
+ */
+import {dirname, join, resolve} from 'node:path'
+import {loadCluster, type LoadedCluster} from '../config/load.js'
+import {secretValues} from '../config/secrets.js'
+import {connectAll} from '../transport/connect-all.js'
+import type {Host} from '../transport/host.js'
+import {RunLog} from '../transport/run-log.js'
+import {acquireLock} from '../state/lock.js'
+import {StateFile} from '../state/state-file.js'
+
+export interface SessionOptions {
+  configFile: string
+  command: string
+  acceptNewHostKeys: boolean
+  interactive: boolean
+  /** Take the run lock (commands that change things); read-only commands skip it. */
+  lock: boolean
+  confirmHostKey?: (node: string, fingerprint: string, keyType: string) => Promise<boolean>
+  askPassword?: (node: string) => Promise<string>
+  /** Checks that need the cluster file but no connection (e.g. resolving the runbook); throwing here connects nothing. */
+  beforeConnect?: (cluster: LoadedCluster) => void
+}
+
+export interface Session {
+  cluster: LoadedCluster
+  hosts: Map<string, Host>
+  state: StateFile
+  stateDir: string
+  log: RunLog
+  secrets: string[]
+}
+
+export function stateDirFor(configFile: string): string {
+  return join(dirname(resolve(configFile)), '.hapair')
+}
+
+export async function withSession<T>(opts: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const cluster = await loadCluster(opts.configFile)
+  opts.beforeConnect?.(cluster)
+  const stateDir = stateDirFor(opts.configFile)
+  const release = opts.lock ? acquireLock(stateDir, opts.command) : () => {}
+  const secrets = secretValues(cluster.secrets)
+  const log = RunLog.create({dir: join(stateDir, 'logs'), command: opts.command, secrets})
+  let hosts: Map<string, Host> | undefined
+  try {
+    hosts = await connectAll(
+      cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh})),
+      {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log},
+    )
+    return await fn({cluster, hosts, state: new StateFile(stateDir), stateDir, log, secrets})
+  } finally {
+    if (hosts) await Promise.all([...hosts.values()].map((h) => h.close().catch(() => {})))
+    release()
+  }
+}
