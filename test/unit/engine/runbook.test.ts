@@ -1,0 +1,50 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {listRunbooks, loadRunbook, RUNBOOK_DIR, selectEntries} from '../../../src/engine/runbook.js'
+import {STEPS} from '../../../src/steps/index.js'
+import {UsageError} from '../../../src/errors.js'
+
+test('every shipped runbook loads and names only known steps', () => {
+  const books = listRunbooks()
+  assert.ok(books.length > 0, `no runbooks found in ${RUNBOOK_DIR}`)
+  for (const {name} of books) {
+    const rb = loadRunbook(name)
+    assert.ok(rb.entries.length > 0, `${name} has no steps`)
+    for (const e of rb.entries) assert.ok(STEPS.has(e.step.id))
+  }
+})
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-rb-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return dir
+}
+
+const someStep = () => [...STEPS.keys()][0]
+
+test('includes expand in place; include loops and unknown steps are usage errors', () => {
+  const id = someStep()
+  const dir = dirWith({
+    'a.yaml': `name: a\nsteps:\n  - include: b\n  - {id: ${id}, with: {x: 1}}\n`,
+    'b.yaml': `name: b\nsteps: [${id}]\n`,
+    'loop.yaml': `steps: [{include: loop}]\n`,
+    'bad.yaml': `steps: [no.such.step]\n`,
+  })
+  const rb = loadRunbook('a', dir)
+  assert.deepEqual(rb.entries.map((e) => e.params), [{}, {x: 1}])
+  assert.throws(() => loadRunbook('loop', dir), /include loop/)
+  assert.throws(() => loadRunbook('bad', dir), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /no.such.step/.test((e as Error).message))
+  assert.throws(() => loadRunbook('missing', dir), /no runbook "missing"/)
+})
+
+test('--only and --from select steps; unknown names are refused', () => {
+  const ids = [...STEPS.keys()].slice(0, 3)
+  if (ids.length < 3) return assert.fail('need at least three registered steps')
+  const entries = ids.map((id) => ({step: STEPS.get(id)!, params: {}}))
+  assert.deepEqual(selectEntries(entries, {from: ids[1]}).map((e) => e.step.id), ids.slice(1))
+  assert.deepEqual(selectEntries(entries, {only: [ids[2]]}).map((e) => e.step.id), [ids[2]])
+  assert.throws(() => selectEntries(entries, {only: ['nope']}), /not in this runbook/)
+})

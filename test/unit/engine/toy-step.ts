@@ -1,0 +1,45 @@
+/** A small real step for engine tests: keeps /etc/toy.conf holding `value=<params.value>`. */
+import {factSet} from '../../../src/facts/fact.js'
+import {fileFact} from '../../../src/facts/file.js'
+import {planFile} from '../../../src/steps/common/plan-file.js'
+import type {Change, Step, StepContext, RunOptions} from '../../../src/engine/step.js'
+import {clusterSchema} from '../../../src/config/schema.js'
+
+export const toyStep: Step = {
+  id: 'toy.file',
+  title: 'Toy file',
+  facts: () => factSet({file: fileFact('/etc/toy.conf')}),
+  plan(ctx, facts) {
+    const changes: Change[] = []
+    for (const node of ctx.nodes) {
+      const c = planFile(node.name, facts[node.name].file, {path: '/etc/toy.conf', content: `value=${String(ctx.params.value)}\n`, mode: 0o644})
+      if (c) changes.push(c)
+    }
+    return {changes, notes: changes.length ? [] : ['toy.conf already right']}
+  },
+}
+
+export const options = (o: Partial<RunOptions> = {}): RunOptions => ({dryRun: false, wipe: false, yes: false, interactive: false, noWait: false, ...o})
+
+export function toyContext(params: Record<string, unknown> = {value: 1}, o: Partial<RunOptions> = {}): StepContext {
+  const config = clusterSchema.parse({
+    name: 'toy',
+    stack: 'keepalived',
+    nodes: [
+      {name: 'node1', address: '192.0.2.11'},
+      {name: 'node2', address: '192.0.2.12'},
+    ],
+    vip: {address: '192.0.2.100', prefix: 24, interface: 'eth0'},
+    storage: {disk: '/dev/vdb', partition: {number: 1, size: 'rest'}},
+    filesystem: {mountPoint: '/data'},
+    keepalived: {virtualRouterId: 51},
+  })
+  const secrets = {drbdSharedSecret: 's'.repeat(32), keepalivedAuthPass: 'abcdefgh', corosyncAuthkey: 'a2V5', heartbeatAuthkey: 'h'.repeat(40)}
+  return {config, secrets, options: options(o), params, nodes: config.nodes}
+}
+
+/** What fileFact prints for a file (mode + base64), as a node would answer. */
+export function fileFactOutput(content: string | null, mode = '644'): string {
+  const body = content === null ? 'missing\n' : `${mode}\n${Buffer.from(content).toString('base64')}\n`
+  return `@@hapair-fact file\n${body}@@hapair-fact-rc 0\n`
+}
