@@ -9,6 +9,8 @@ export interface ExecOptions {
   timeoutMs?: number
   /** Streamed stdout, for progress of long work. */
   onStdout?: (chunk: string) => void
+  /** The script carries secrets that masking cannot catch (e.g. base64 file content): the run log keeps only its label. */
+  sensitive?: boolean
 }
 
 export interface ExecResult {
@@ -35,3 +37,10 @@ export interface Host {
 
 /** The strict header every script gets, so a failing pipe stage fails the script. */
 export const SCRIPT_HEADER = 'set -euo pipefail\nexport LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
+
+/** The label of a script run without one: its first meaningful line, shortened. */
+export function labelOf(script: string, opts: ExecOptions = {}): string {
+  if (opts.label) return opts.label
+  const first = script.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#') && !l.startsWith('set ')) ?? ''
+  return first.length > 60 ? `${first.slice(0, 57)}...` : first || '(empty script)'
+}
