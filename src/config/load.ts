@@ -1,0 +1,149 @@
+/**
+ * Reads the cluster file and reports every problem in it at once, before any SSH connection:
+ * YAML syntax (with line and column), schema problems (unknown keys with a did-you-mean, missing
+ * keys, bad values) and cross-field rules (validate.ts). Each problem carries its path, a fix and,
+ * where the YAML tells us, a line. Any problem is a ConfigError (exit code 2).
+ */
+import {createHash} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
+import {resolve} from 'node:path'
+import {LineCounter, parseDocument} from 'yaml'
+import {ConfigError, type ConfigProblem} from '../errors.js'
+import {clusterSchema, heartbeatSchema, nodeSchema, pacemakerSchema, type ClusterConfig, type Secrets} from './schema.js'
+import {loadOrCreateSecrets, secretsPathFor} from './secrets.js'
+import {crossCheck} from './validate.js'
+import {formatPath, splitPath, YamlPositions} from './yaml-positions.js'
+import {issuesToProblems} from './zod-problems.js'
+
+export interface LoadedCluster {
+  config: ClusterConfig
+  secrets: Secrets
+  /** Absolute path of the cluster file. */
+  file: string
+  secretsFile: string
+  /** sha256 (hex) of the cluster file's bytes; the state file records it to notice edits. */
+  hash: string
+}
+
+export interface ParseResult {
+  /** Set only when there are no problems. */
+  config?: ClusterConfig
+  problems: ConfigProblem[]
+}
+
+/**
+ * Reads, validates and returns the cluster file with its secrets (generated on first use,
+ * unless `createSecrets` is false). Throws ConfigError listing every problem.
+ */
+export async function loadCluster(file: string, opts: {createSecrets?: boolean} = {}): Promise<LoadedCluster> {
+  const path = resolve(file)
+  let bytes: Buffer
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const message = code === 'ENOENT' ? 'the cluster file does not exist' : `cannot read the cluster file (${code ?? String(error)})`
+    throw new ConfigError(path, [{path: '', message, fix: code === 'ENOENT' ? 'run `hapair init` to create it, or point at it with --config FILE' : 'check the file permissions'}])
+  }
+  const {config, problems} = parseClusterText(bytes.toString('utf8'))
+  if (!config) throw new ConfigError(path, problems)
+  const secretsFile = secretsPathFor(path)
+  const secrets = await loadOrCreateSecrets(secretsFile, {create: opts.createSecrets ?? true})
+  return {config, secrets, file: path, secretsFile, hash: createHash('sha256').update(bytes).digest('hex')}
+}
+
+/** Pure: the text of a cluster file to a config, or to every problem in it. */
+export function parseClusterText(text: string): ParseResult {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false})
+  if (doc.errors.length > 0) {
+    // Past a syntax error the structure is guesswork; schema problems would only mislead.
+    return {
+      problems: doc.errors.map((e) => {
+        const {line, col} = lines.linePos(e.pos[0])
+        return {
+          path: '',
+          message: `YAML syntax: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
+          fix: yamlFix(e.code),
+          line,
+          column: col,
+        }
+      }),
+    }
+  }
+  const data: unknown = doc.toJS()
+  if (data === null || data === undefined) {
+    return {problems: [{path: '', message: 'the file is empty', fix: 'run `hapair init` to write a cluster file, or copy the example from the README'}]}
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    return {problems: [{path: '', message: `the file holds ${Array.isArray(data) ? 'a list' : 'a single value'}, not a map of keys`, fix: 'start from the example cluster file: `name:`, `stack:`, `nodes:`, `vip:`, ...', line: 1, column: 1}]}
+  }
+
+  const positions = new YamlPositions(doc, lines)
+  const parsed = clusterSchema.safeParse(data)
+  const problems: ConfigProblem[] = []
+  if (!parsed.success) {
+    for (const p of issuesToProblems(clusterSchema, parsed.error.issues, data)) {
+      const at =
+        p.anchor === 'key'
+          ? positions.keyAt(p.segments.slice(0, -1), String(p.segments[p.segments.length - 1]))
+          : p.anchor === 'missing'
+            ? positions.parentOf(p.segments)
+            : positions.valueAt(p.segments)
+      problems.push({path: formatPath(p.segments), message: p.message, fix: p.fix, ...(at && {line: at.line, column: at.column})})
+    }
+  }
+  // Cross-field rules also run on a half-valid file, but stay quiet where the schema already spoke.
+  const config = parsed.success ? parsed.data : bestEffort(data as Record<string, unknown>)
+  for (const p of crossCheck(config)) {
+    if (problems.some((q) => q.path === p.path || p.path.startsWith(`${q.path}.`) || p.path.startsWith(`${q.path}[`))) continue
+    const segments = splitPath(p.path)
+    const at = positions.valueAt(segments, {exact: true}) ?? positions.parentOf(segments)
+    problems.push({...p, ...(at && {line: at.line, column: at.column})})
+  }
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0))
+  return problems.length ? {problems} : {config: withStackDefaults(parsed.data!), problems}
+}
+
+/**
+ * The heartbeat and pacemaker sections may be left out: their stack then gets the defaults, so
+ * templates can rely on `config.heartbeat` / `config.pacemaker` being there for their stack.
+ */
+function withStackDefaults(config: ClusterConfig): ClusterConfig {
+  if (config.stack === 'heartbeat' && !config.heartbeat) return {...config, heartbeat: heartbeatSchema.parse({})}
+  if (config.stack === 'pacemaker' && !config.pacemaker) return {...config, pacemaker: pacemakerSchema.parse({})}
+  return config
+}
+
+/** Each section that passes the schema on its own gets its defaults; the rest stays raw. */
+function bestEffort(data: Record<string, unknown>): ClusterConfig {
+  const out: Record<string, unknown> = {...data}
+  for (const [key, schema] of Object.entries(clusterSchema.shape)) {
+    if (key === 'nodes' && Array.isArray(data.nodes)) {
+      out.nodes = data.nodes.map((n) => {
+        const r = nodeSchema.safeParse(n)
+        return r.success ? r.data : n
+      })
+      continue
+    }
+    const r = (schema as typeof clusterSchema.shape.drbd).safeParse(data[key])
+    if (r.success) out[key] = r.data
+  }
+  return out as ClusterConfig
+}
+
+function yamlFix(code: string): string {
+  switch (code) {
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'indent with spaces, keep items of one map at the same column, and close every quote and bracket'
+    case 'DUPLICATE_KEY':
+      return 'remove or merge the repeated key'
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return 'put nested keys on their own indented lines, or quote a value that contains ": "'
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs'
+    default:
+      return 'fix the YAML syntax at this line (quote values containing ": " or " #")'
+  }
+}

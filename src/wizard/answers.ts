@@ -1,0 +1,80 @@
+/**
+ * The answers `hapair init` collects, from prompts or from flags, and the one pure function that
+ * turns them into a cluster file. Both paths meet here, so `init --yes` and the wizard write the
+ * same file for the same answers.
+ */
+import type {ClusterInput} from '../config/save.js'
+import type {Stack} from '../config/schema.js'
+
+export interface NodeAnswer {
+  name: string
+  address: string
+  priority?: number
+  ssh?: {user?: string; port?: number; identityFile?: string}
+}
+
+export interface InitAnswers {
+  name: string
+  stack: Stack
+  nodes: [NodeAnswer, NodeAnswer]
+  vip: {address: string; prefix: number; interface: string}
+  /** Not for the lvs stack. */
+  storage?: {disk: string; size: string; partitionNumber?: number}
+  drbd?: {resource?: string; port?: number; protocol?: 'A' | 'B' | 'C'; syncRate?: string}
+  filesystem?: {type?: 'ext4' | 'xfs'; mountPoint: string}
+  /** The mount point is exported to these clients; none: no NFS. */
+  nfs?: {clients: string; options?: string[]}
+  keepalived?: {virtualRouterId: number; preempt?: boolean}
+  heartbeat?: {ping?: string; autoFailback?: boolean}
+  pacemaker?: {clusterName?: string}
+  lvs?: {port?: number; scheduler?: 'rr' | 'wrr' | 'lc' | 'wlc' | 'sh' | 'dh'; realServers: {name: string; address: string; port?: number}[]}
+}
+
+export const DEFAULTS = {
+  name: 'hapair',
+  stack: 'keepalived' as Stack,
+  size: 'rest',
+  mountPoint: '/data',
+  virtualRouterId: 51,
+  nfsOptions: ['rw', 'sync', 'no_root_squash'],
+  drbd: {resource: 'r0', device: '/dev/drbd0', port: 7788, protocol: 'C' as const, syncRate: '100M'},
+}
+
+export function buildClusterInput(a: InitAnswers): ClusterInput {
+  const usesDisk = a.stack !== 'lvs'
+  const mountPoint = a.filesystem?.mountPoint ?? DEFAULTS.mountPoint
+  return {
+    name: a.name,
+    stack: a.stack,
+    nodes: a.nodes.map(nodeInput),
+    vip: {...a.vip},
+    ...(usesDisk && {
+      storage: {disk: a.storage?.disk ?? '', partition: {number: a.storage?.partitionNumber ?? 1, size: a.storage?.size ?? DEFAULTS.size}},
+      drbd: {...DEFAULTS.drbd, ...definedOnly(a.drbd ?? {})},
+      filesystem: {type: a.filesystem?.type ?? 'ext4', mountPoint},
+      ...(a.nfs && {nfs: {exports: [{path: mountPoint, clients: a.nfs.clients, options: a.nfs.options ?? DEFAULTS.nfsOptions}]}}),
+    }),
+    ...((a.stack === 'keepalived' || a.stack === 'lvs') && {
+      keepalived: {virtualRouterId: a.keepalived?.virtualRouterId ?? DEFAULTS.virtualRouterId, advertInt: 1, preempt: a.keepalived?.preempt ?? true},
+    }),
+    ...(a.stack === 'heartbeat' && {heartbeat: {deadtime: 5, autoFailback: a.heartbeat?.autoFailback ?? false, ...(a.heartbeat?.ping && {ping: a.heartbeat.ping})}}),
+    ...(a.stack === 'pacemaker' && {pacemaker: {clusterName: a.pacemaker?.clusterName ?? 'hapair'}}),
+    ...(a.stack === 'lvs' && {
+      lvs: {port: a.lvs?.port ?? 80, scheduler: a.lvs?.scheduler ?? 'rr', realServers: (a.lvs?.realServers ?? []).map((s) => ({...s}))},
+    }),
+  }
+}
+
+/** SSH settings are written only where they differ from the defaults (root, port 22, agent or ~/.ssh keys). */
+function nodeInput(n: NodeAnswer): ClusterInput['nodes'][number] {
+  const ssh = definedOnly({
+    user: n.ssh?.user && n.ssh.user !== 'root' ? n.ssh.user : undefined,
+    port: n.ssh?.port && n.ssh.port !== 22 ? n.ssh.port : undefined,
+    identityFile: n.ssh?.identityFile || undefined,
+  })
+  return {name: n.name, address: n.address, ...(n.priority !== undefined && {priority: n.priority}), ...(Object.keys(ssh).length > 0 && {ssh})}
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict'
+import {mkdtemp, readFile, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {fileURLToPath} from 'node:url'
+import {loadCluster} from '../../../src/config/load.js'
+import {ConnectError, UsageError} from '../../../src/errors.js'
+import type {Connector} from '../../../src/transport/connect-all.js'
+import {FakeHost} from '../../../src/transport/fake-host.js'
+import type {SshTarget} from '../../../src/transport/ssh-host.js'
+import {runWizard} from '../../../src/wizard/interactive.js'
+import {DEFAULT, ScriptedPrompter, type Answer} from './scripted-prompter.js'
+
+const DIR = fileURLToPath(new URL('../../../../test/fixtures/config/discovery/', import.meta.url))
+const guest: Record<string, string> = {}
+for (const [address, file] of [['10.10.0.11', 'guest-node1.txt'], ['10.10.0.12', 'guest-node2.txt']]) guest[address] = await readFile(join(DIR, file), 'utf8')
+
+/** Connects to the two lab-like guests; `newKeys` addresses ask for host key consent first; `down` addresses fail. */
+function fakeConnector(opts: {newKeys?: string[]; down?: Set<string>} = {}) {
+  const targets: SshTarget[] = []
+  const hosts: FakeHost[] = []
+  const connect: Connector = async (target, connectOpts) => {
+    targets.push(target)
+    if (opts.down?.has(target.address)) throw new ConnectError(target.node, `connect ECONNREFUSED ${target.address}:${target.ssh.port}`, 'is sshd running?')
+    if (opts.newKeys?.includes(target.address)) {
+      const ok = await connectOpts.confirmHostKey!(target.node, 'SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ', 'ssh-ed25519')
+      if (!ok) throw new ConnectError(target.node, 'host key not trusted')
+    }
+    const host = new FakeHost(target.node, target.address).expect('uname -n', {stdout: guest[target.address]})
+    hosts.push(host)
+    return host
+  }
+  return {connect, targets, hosts}
+}
+
+const sshDefaults = (label: string): [RegExp, Answer][] => [
+  [new RegExp(`^${label}: SSH user`), DEFAULT],
+  [new RegExp(`^${label}: SSH port`), DEFAULT],
+  [new RegExp(`^${label}: SSH key file`), DEFAULT],
+]
+
+describe('hapair init wizard', () => {
+  it('keepalived with every default: tests SSH, reads the nodes, writes a loadable file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const file = join(dir, 'hapair.yaml')
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, 'nfs-ha'],
+      [/^node1: address/, '10.10.0.11'],
+      ...sshDefaults('node1'),
+      [/^node1 \(10\.10\.0\.11\) is new to known_hosts\. It offers the ssh-ed25519 key SHA256:/, true],
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      [/^Which HA stack/, DEFAULT],
+      [/^Floating IP/, DEFAULT],
+      [/prefix length/, DEFAULT],
+      [/^Network interface/, DEFAULT],
+      [/^Disk to replicate/, DEFAULT],
+      [/^Size of the DRBD partition/, DEFAULT],
+      [/^DRBD: resource r0/, DEFAULT],
+      [/^Filesystem on the DRBD device/, DEFAULT],
+      [/^Mount point/, DEFAULT],
+      [/^Export \/data over NFS/, DEFAULT],
+      [/^NFS clients/, DEFAULT],
+      [/virtual router id/, DEFAULT],
+      [/^When node1 comes back after a failover, take the VIP back from node2/, DEFAULT],
+      [/^Write .*hapair\.yaml\?/, true],
+    ])
+    const fake = fakeConnector({newKeys: ['10.10.0.11']})
+    const result = await runWizard({file, force: false, acceptNewHostKeys: false, prompt, connect: fake.connect})
+    prompt.done()
+    for (const host of fake.hosts) {
+      host.done()
+      assert.ok(host.closed, 'each test connection is closed')
+    }
+
+    // Defaults came from the nodes.
+    const asked = (re: RegExp) => prompt.asked.find((q) => re.test(q.message))!
+    assert.equal(asked(/^Floating IP/).default, '10.10.0.200')
+    assert.equal(asked(/^Network interface/).default, 'ens3')
+    assert.equal(asked(/^NFS clients/).default, '10.10.0.0/24')
+    const disks = asked(/^Disk to replicate/).choices!
+    assert.equal(asked(/^Disk to replicate/).default, '/dev/vdb')
+    assert.deepEqual(
+      disks.map((c) => [c.value, c.disabled ?? null]),
+      [
+        ['/dev/vda', "holds node1's root filesystem"],
+        ['/dev/vdb', null],
+        ['/dev/vdc', 'not on node1'],
+        ['\u0000other', null],
+      ],
+    )
+    assert.match(disks[1].name!, /^\/dev\/vdb {2}1G {2}blank$/)
+
+    const {config} = await loadCluster(file)
+    assert.deepEqual(config, result.config)
+    assert.deepEqual(
+      config.nodes.map((n) => [n.name, n.address]),
+      [
+        ['node1', '10.10.0.11'],
+        ['node2', '10.10.0.12'],
+      ],
+    )
+    assert.deepEqual(config.vip, {address: '10.10.0.200', prefix: 24, interface: 'ens3'})
+    assert.deepEqual(config.storage, {disk: '/dev/vdb', partition: {number: 1, size: 'rest'}})
+    assert.equal(config.keepalived?.virtualRouterId, 51)
+    assert.ok(prompt.said.some((s) => s.includes('name: nfs-ha')), 'the file is shown before it is written')
+    assert.ok(prompt.said.some((s) => /Generated secrets into .*hapair\.secrets\.yaml \(mode 0600\)/.test(s)))
+  })
+
+  it('a node that cannot be reached: says why, lets the user fix the details and try again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, 'hb'],
+      [/^node1: address/, '10.10.0.99'],
+      ...sshDefaults('node1'),
+      [/^node1 could not be reached/, 'edit'],
+      [/^node1: address/, '10.10.0.11'],
+      [/^node1: SSH user/, 'admin'],
+      [/^node1: SSH port/, '2222'],
+      [/^node1: SSH key file/, '~/.ssh/ha_key'],
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      [/^Which HA stack/, 'heartbeat'],
+      [/^Floating IP/, '10.10.0.50'],
+      [/prefix length/, DEFAULT],
+      [/^Network interface/, DEFAULT],
+      [/^Disk to replicate/, '/dev/vdb'],
+      [/^Size of the DRBD partition/, '512M'],
+      [/^DRBD: resource r0/, false],
+      [/^DRBD resource name/, 'nfsdata'],
+      [/^DRBD replication port/, '7790'],
+      [/^DRBD protocol/, 'A'],
+      [/^Filesystem on the DRBD device/, 'xfs'],
+      [/^Mount point/, '/srv/nfs'],
+      [/^Export \/srv\/nfs over NFS/, false],
+      [/^Address both nodes can ping/, DEFAULT],
+      [/auto_failback/, DEFAULT],
+      [/^Write /, true],
+    ])
+    const fake = fakeConnector({down: new Set(['10.10.0.99'])})
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect})
+    prompt.done()
+    assert.ok(prompt.said.some((s) => s.startsWith('node1: connect ECONNREFUSED 10.10.0.99:22') && s.includes('is sshd running?')))
+    // node2's SSH questions default to node1's answers.
+    assert.equal(prompt.asked.find((q) => /^node2: SSH user/.test(q.message))!.default, 'admin')
+    assert.deepEqual(fake.targets.map((t) => [t.address, t.ssh.user, t.ssh.port, t.ssh.identityFile]), [
+      ['10.10.0.99', 'root', 22, undefined],
+      ['10.10.0.11', 'admin', 2222, '~/.ssh/ha_key'],
+      ['10.10.0.12', 'admin', 2222, '~/.ssh/ha_key'],
+    ])
+    const {config} = await loadCluster(join(dir, 'hapair.yaml'))
+    assert.equal(config.stack, 'heartbeat')
+    assert.deepEqual(config.heartbeat?.ping, '10.10.0.1', 'the gateway, read from node1')
+    assert.deepEqual(config.drbd, {resource: 'nfsdata', device: '/dev/drbd0', port: 7790, protocol: 'A', syncRate: '100M'})
+    assert.deepEqual(config.filesystem, {type: 'xfs', mountPoint: '/srv/nfs'})
+    assert.equal(config.nfs, undefined)
+    assert.deepEqual(config.nodes[0].ssh, {user: 'admin', port: 2222, identityFile: '~/.ssh/ha_key', connectTimeout: 15})
+  })
+
+  it('going on without testing: asks for the name and the disk instead of detecting them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, '192.168.5.11'],
+      ...sshDefaults('node1'),
+      [/^node1 could not be reached/, 'skip'],
+      [/^node1: its name, exactly as `uname -n`/, 'alpha'],
+      [/^node2: address/, '192.168.5.12'],
+      ...sshDefaults('node2'),
+      [/^node2 could not be reached/, 'skip'],
+      [/^node2: its name/, 'beta'],
+      [/^Which HA stack/, 'pacemaker'],
+      [/^Floating IP/, DEFAULT],
+      [/prefix length/, DEFAULT],
+      [/^Network interface/, DEFAULT],
+      [/^Disk to replicate/, DEFAULT],
+      [/^Size of the DRBD partition/, DEFAULT],
+      [/^DRBD: resource r0/, DEFAULT],
+      [/^Filesystem on the DRBD device/, DEFAULT],
+      [/^Mount point/, DEFAULT],
+      [/^Export \/data over NFS/, DEFAULT],
+      [/^NFS clients/, DEFAULT],
+      [/^Corosync cluster name/, DEFAULT],
+      [/^Write /, true],
+    ])
+    const fake = fakeConnector({down: new Set(['192.168.5.11', '192.168.5.12'])})
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect})
+    prompt.done()
+    const {config} = await loadCluster(join(dir, 'hapair.yaml'))
+    assert.deepEqual(config.nodes.map((n) => n.name), ['alpha', 'beta'])
+    assert.deepEqual(config.vip, {address: '192.168.5.200', prefix: 24, interface: 'eth0'})
+    assert.equal(config.storage?.disk, '/dev/sdb')
+    assert.equal(config.nfs?.exports[0].clients, '192.168.5.0/24')
+    assert.equal(config.pacemaker?.clusterName, 'hapair')
+  })
+
+  it('an existing file: asks first, and writes nothing when told no', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const file = join(dir, 'hapair.yaml')
+    await writeFile(file, 'mine\n')
+    const prompt = new ScriptedPrompter([[/already exists\. Replace it\?/, DEFAULT]])
+    await assert.rejects(runWizard({file, force: false, acceptNewHostKeys: false, prompt, connect: fakeConnector().connect}), UsageError)
+    prompt.done()
+    assert.equal(await readFile(file, 'utf8'), 'mine\n')
+  })
+
+  it('the same machine entered twice is caught at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const prompt = new ScriptedPrompter([[/^Cluster name/, DEFAULT], [/^node1: address/, '10.10.0.11'], ...sshDefaults('node1'), [/^node2: address/, '10.10.0.12'], ...sshDefaults('node2')])
+    const fake = fakeConnector()
+    guest['10.10.0.12.bak'] = guest['10.10.0.12']
+    guest['10.10.0.12'] = guest['10.10.0.11']
+    try {
+      await assert.rejects(runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect}), /both nodes are called "node1"/)
+    } finally {
+      guest['10.10.0.12'] = guest['10.10.0.12.bak']
+    }
+    prompt.done()
+  })
+})

@@ -1,0 +1,65 @@
+/**
+ * A Prompter that answers from a script, strictly in order: each question must match the next
+ * entry's pattern, every answer must pass the question's own validation, and unused entries fail
+ * the test (`done()`). `DEFAULT` accepts whatever default the wizard offered.
+ */
+import assert from 'node:assert/strict'
+import type {Choice, Prompter} from '../../../src/wizard/prompter.js'
+
+export const DEFAULT = Symbol('default')
+export type Answer = string | boolean | typeof DEFAULT
+
+export class ScriptedPrompter implements Prompter {
+  readonly said: string[] = []
+  readonly asked: {message: string; default?: unknown; choices?: Choice<string>[]}[] = []
+  private readonly script: [RegExp, Answer][]
+
+  constructor(script: [RegExp, Answer][]) {
+    this.script = [...script]
+  }
+
+  private next(message: string): Answer {
+    const entry = this.script.shift()
+    assert.ok(entry, `unexpected question: "${message}"`)
+    assert.match(message, entry[0], `question out of order`)
+    return entry[1]
+  }
+
+  async input(q: {message: string; default?: string; validate?: (value: string) => true | string}): Promise<string> {
+    this.asked.push({message: q.message, default: q.default})
+    const answer = this.next(q.message)
+    const value = answer === DEFAULT ? (q.default ?? '') : String(answer)
+    const verdict = q.validate ? q.validate(value) : true
+    assert.equal(verdict, true, `answer "${value}" to "${q.message}" was rejected: ${verdict}`)
+    return value
+  }
+
+  async select<T extends string>(q: {message: string; choices: Choice<T>[]; default?: T}): Promise<T> {
+    this.asked.push({message: q.message, default: q.default, choices: q.choices})
+    const answer = this.next(q.message)
+    const value = (answer === DEFAULT ? q.default : answer) as T
+    const choice = q.choices.find((c) => c.value === value)
+    assert.ok(choice, `"${String(value)}" is not a choice of "${q.message}"`)
+    assert.ok(!choice.disabled, `"${value}" is disabled: ${choice.disabled}`)
+    return value
+  }
+
+  async confirm(q: {message: string; default?: boolean}): Promise<boolean> {
+    this.asked.push({message: q.message, default: q.default})
+    const answer = this.next(q.message)
+    return answer === DEFAULT ? Boolean(q.default) : Boolean(answer)
+  }
+
+  async password(q: {message: string}): Promise<string> {
+    this.asked.push({message: q.message})
+    return String(this.next(q.message))
+  }
+
+  say(text: string): void {
+    this.said.push(text)
+  }
+
+  done(): void {
+    assert.deepEqual(this.script.map(([re]) => String(re)), [], 'questions the wizard never asked')
+  }
+}
