@@ -1,0 +1,71 @@
+import {Args, Flags} from '@oclif/core'
+import chalk from 'chalk'
+import {writeFileSync} from 'node:fs'
+import {BaseCommand} from '../base-command.js'
+import {ExitCode, HapairError} from '../errors.js'
+import {runFailoverTest, type FailoverTestReport} from '../drills/failover-session.js'
+import {renderJunit} from '../drills/report/junit.js'
+import {renderMarkdown} from '../drills/report/markdown.js'
+import {renderTables} from '../drills/report/table.js'
+import {SCENARIO_IDS} from '../drills/types.js'
+
+export default class FailoverTest extends BaseCommand {
+  static summary = 'Run failover drills: inject a fault, measure what an NFS client sees, prove no acknowledged write is lost.'
+  static description = [
+    `Scenarios: ${SCENARIO_IDS.join(', ')} (default: every one that applies to the stack; crash-active on real hosts only with --allow-crash).`,
+    'Each drill starts only from a healthy cluster, writes numbered records through the VIP while the fault plays out, heals the cluster afterwards and reads every acknowledged record back.',
+    'Exit code 3 when any drill misses its expectation.',
+  ].join('\n')
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> stop-ha maintenance --report drills.md',
+    '<%= config.bin %> <%= command.id %> crash-active --allow-crash --junit drills.xml',
+  ]
+  static strict = false
+  static args = {scenario: Args.string({description: `scenario(s) to run: ${SCENARIO_IDS.join(', ')}`, required: false})}
+  static flags = {
+    'allow-crash': Flags.boolean({summary: 'Allow crash-active on real hosts (sysrq crash of the active node).', default: false}),
+    report: Flags.string({summary: 'Also write a Markdown report to this file.'}),
+    junit: Flags.string({summary: 'Also write JUnit XML to this file (for CI).'}),
+    'keep-going': Flags.boolean({summary: 'Run the remaining drills after one fails.', default: false}),
+  }
+
+  async run(): Promise<FailoverTestReport> {
+    const {argv, flags} = await this.parse(FailoverTest)
+    const json = this.jsonEnabled()
+    const controller = new AbortController()
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(ExitCode.interrupted)
+      process.stderr.write('\ninterrupted: healing the cluster before stopping (Ctrl-C again to quit at once)\n')
+      controller.abort()
+    }
+    process.on('SIGINT', onSigint)
+    let report: FailoverTestReport
+    try {
+      report = await runFailoverTest({
+        configFile: flags.config,
+        scenarios: argv as string[],
+        allowCrash: flags['allow-crash'],
+        keepGoing: flags['keep-going'],
+        acceptNewHostKeys: flags['accept-new-host-keys'],
+        interactive: this.interactive,
+        print: (line) => json || this.log(chalk.dim(`${new Date().toISOString().slice(11, 19)} ${line}`)),
+        signal: controller.signal,
+      })
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+    if (flags.report) writeFileSync(flags.report, renderMarkdown(report))
+    if (flags.junit) writeFileSync(flags.junit, renderJunit(report))
+    if (!json) {
+      this.log(renderTables(report, {color: (v, text) => (v === 'PASS' ? chalk.green(text) : chalk.red(text))}))
+      if (report.notRun.length) this.log(`not run after a failure: ${report.notRun.join(', ')} (add --keep-going to run them anyway)`)
+    }
+    if (controller.signal.aborted) throw Object.assign(new HapairError('interrupted; the cluster was healed first', ExitCode.interrupted), {summary: report})
+    if (!report.passed) {
+      const failed = report.drills.filter((d) => d.status !== 'passed').map((d) => d.scenario)
+      throw Object.assign(new HapairError(`drill(s) missed their expectation: ${failed.join(', ') || 'none ran'}`, ExitCode.verifyFailed), {summary: report})
+    }
+    return report
+  }
+}

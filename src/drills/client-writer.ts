@@ -1,0 +1,235 @@
+/**
+ * The drill's client: writes numbered records through the VIP's NFS export every
+ * drill.writeIntervalMs, one at a time, each a fresh libnfs process with its own timeout (a hung
+ * server stalls one write, never the writer), reads each back, and remembers every write the
+ * server acknowledged. It runs where the operator said: locally (`drill.client: local`; the lab
+ * runs hapair in its client namespace) or on a client node over SSH.
+ *
+ * Caveat, unproven until the lab: libnfs' nfs-cp sends UNSTABLE writes and no COMMIT, so an
+ * acknowledgement means "the server has it", not "it is on disk". Clean switchovers flush on
+ * umount; a power loss may lose the newest seconds of such writes.
+ */
+import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {shq} from '../facts/fact.js'
+import type {Host} from '../transport/host.js'
+import {makeRecord, recordIntact, recordName} from './records.js'
+import type {ServiceSample, WriteAttempt} from './timeline.js'
+
+export interface TransportResult {
+  ok: boolean
+  stdout?: string
+  error?: string
+}
+
+/** How the client reaches the NFS export: three operations, each bounded by its own timeout. */
+export interface RecordTransport {
+  readonly describe: string
+  /** Creates or replaces the file at `url` with `content`. */
+  write(url: string, content: string, timeoutMs: number): Promise<TransportResult>
+  read(url: string, timeoutMs: number): Promise<TransportResult>
+  /** Lists a directory: the service answers. */
+  list(url: string, timeoutMs: number): Promise<TransportResult>
+  close(): Promise<void>
+}
+
+/** NFSv3 by default: no grace period on the new server, and what the seeds' clients mount. */
+export function nfsUrl(vip: string, path: string, version: 3 | 4 = 3): string {
+  const clean = `/${path.replace(/^\/+/, '')}`.replace(/\/+$/, '') || '/'
+  return `nfs://${vip}${clean}?version=${version}`
+}
+
+export interface ProcessResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+}
+
+/** Runs a program with a hard timeout (SIGKILL), never through a shell. */
+export function runProcess(argv: string[], timeoutMs: number): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.stdout.on('data', (c: Buffer) => out.push(c))
+    child.stderr.on('data', (c: Buffer) => err.push(c))
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      resolve({code: null, stdout: '', stderr: e.message, timedOut})
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut})
+    })
+  })
+}
+
+const toResult = (r: ProcessResult, timeoutMs: number): TransportResult =>
+  r.code === 0 && !r.timedOut
+    ? {ok: true, stdout: r.stdout}
+    : {ok: false, error: r.timedOut ? `no answer within ${timeoutMs} ms` : (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`)}
+
+/** libnfs-utils on the machine running hapair. */
+export async function localLibnfs(run: typeof runProcess = runProcess): Promise<RecordTransport> {
+  const dir = await mkdtemp(join(tmpdir(), 'hapair-drill-'))
+  let n = 0
+  return {
+    describe: 'libnfs-utils on this machine',
+    async write(url, content, timeoutMs) {
+      const file = join(dir, `w${n++}`)
+      await writeFile(file, content)
+      try {
+        return toResult(await run(['nfs-cp', file, url], timeoutMs), timeoutMs)
+      } finally {
+        await rm(file, {force: true})
+      }
+    },
+    read: async (url, timeoutMs) => toResult(await run(['nfs-cat', url], timeoutMs), timeoutMs),
+    list: async (url, timeoutMs) => toResult(await run(['nfs-ls', url], timeoutMs), timeoutMs),
+    close: () => rm(dir, {recursive: true, force: true}),
+  }
+}
+
+/** libnfs-utils on a client node, over its SSH connection (one short script per operation). */
+export function remoteLibnfs(host: Host): RecordTransport {
+  const call = async (script: string, label: string, timeoutMs: number): Promise<TransportResult> => {
+    try {
+      const r = await host.run(script, {label, timeoutMs: timeoutMs + 2000})
+      return r.code === 0 ? {ok: true, stdout: r.stdout} : {ok: false, error: r.code === 124 || r.code === 137 ? `no answer within ${timeoutMs} ms` : (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`)}
+    } catch (e) {
+      return {ok: false, error: (e as Error).message}
+    }
+  }
+  const secs = (ms: number) => (ms / 1000).toFixed(1)
+  return {
+    describe: `libnfs-utils on ${host.node}`,
+    write: (url, content, timeoutMs) =>
+      call(`f=$(mktemp)\ntrap 'rm -f "$f"' EXIT\nprintf '%s' ${shq(content)} > "$f"\ntimeout -s KILL ${secs(timeoutMs)} nfs-cp "$f" ${shq(url)} >/dev/null`, 'drill write', timeoutMs),
+    read: (url, timeoutMs) => call(`timeout -s KILL ${secs(timeoutMs)} nfs-cat ${shq(url)}`, 'drill read', timeoutMs),
+    list: (url, timeoutMs) => call(`timeout -s KILL ${secs(timeoutMs)} nfs-ls ${shq(url)} >/dev/null`, 'drill service probe', timeoutMs),
+    close: async () => {},
+  }
+}
+
+export interface Clock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+}
+
+export interface WriterOptions {
+  transport: RecordTransport
+  /** NFS URL of the drill directory (`nfs://VIP/export/.hapair-drill/RUN?version=3`). */
+  dirUrl: string
+  intervalMs: number
+  timeoutMs: number
+  clock?: Clock
+}
+
+/** Writes records one after another until stopped; see the module comment. */
+export class ClientWriter {
+  readonly attempts: WriteAttempt[] = []
+  /** sha256 of every acknowledged record, by number. */
+  readonly acked = new Map<number, string>()
+  /** Records acknowledged but not read back intact right after (kept for the report; the final check decides). */
+  readonly readBackProblems: Array<{seq: number; error: string}> = []
+  private seq = 0
+  private stopped = false
+  private loop?: Promise<void>
+  private readonly clock: Clock
+
+  constructor(private readonly opts: WriterOptions) {
+    this.clock = opts.clock ?? realClock
+  }
+
+  start(): void {
+    this.loop ??= this.run()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.loop
+  }
+
+  /** Acknowledged writes that ended after `t`. */
+  acksAfter(t: number): number {
+    return this.attempts.filter((a) => a.ok && a.endMs > t).length
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const started = this.clock.now()
+      await this.writeOne()
+      await this.clock.sleep(this.opts.intervalMs - (this.clock.now() - started))
+    }
+  }
+
+  private async writeOne(): Promise<void> {
+    const seq = ++this.seq
+    const record = makeRecord(seq, new Date(), randomBytes(16))
+    const url = withFile(this.opts.dirUrl, recordName(seq))
+    const startMs = this.clock.now()
+    const result = await this.opts.transport.write(url, record.content, this.opts.timeoutMs)
+    const endMs = this.clock.now()
+    this.attempts.push({seq, startMs, endMs, ok: result.ok, error: result.error})
+    if (!result.ok) return
+    this.acked.set(seq, record.sha256)
+    const back = await this.opts.transport.read(url, this.opts.timeoutMs)
+    if (!back.ok) this.readBackProblems.push({seq, error: `read back failed: ${back.error}`})
+    else if (!recordIntact(back.stdout ?? '', seq)) this.readBackProblems.push({seq, error: 'read back differs from what was written'})
+  }
+}
+
+/** The service probe: lists the drill directory through the VIP every `everyMs`. */
+export class ServiceProber {
+  readonly samples: ServiceSample[] = []
+  private stopped = false
+  private loop?: Promise<void>
+  private readonly clock: Clock
+
+  constructor(
+    private readonly transport: RecordTransport,
+    private readonly dirUrl: string,
+    private readonly everyMs: number,
+    private readonly timeoutMs: number,
+    clock?: Clock,
+  ) {
+    this.clock = clock ?? realClock
+  }
+
+  start(): void {
+    this.loop ??= (async () => {
+      while (!this.stopped) {
+        const sentMs = this.clock.now()
+        const r = await this.transport.list(this.dirUrl, this.timeoutMs)
+        this.samples.push({sentMs, receivedMs: this.clock.now(), ok: r.ok})
+        await this.clock.sleep(this.everyMs - (this.clock.now() - sentMs))
+      }
+    })()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.loop
+  }
+}
+
+/** `nfs://vip/dir?version=3` + `rec-1` -> `nfs://vip/dir/rec-1?version=3`. */
+export function withFile(dirUrl: string, name: string): string {
+  const q = dirUrl.indexOf('?')
+  const base = q < 0 ? dirUrl : dirUrl.slice(0, q)
+  return `${base.replace(/\/+$/, '')}/${name}${q < 0 ? '' : dirUrl.slice(q)}`
+}

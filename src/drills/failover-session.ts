@@ -1,0 +1,114 @@
+/**
+ * What `hapair failover-test` does around the drills: validate and choose scenarios before any
+ * SSH, connect, pick the fault hooks (lab or real hosts) and the client, run the drills, and
+ * record each in the state file as it ends.
+ */
+import type {ClusterConfig} from '../config/schema.js'
+import {HAPAIR_VERSION} from '../engine/runbook-command.js'
+import {withSession} from '../engine/session.js'
+import type {Host} from '../transport/host.js'
+import {connectHost} from '../transport/ssh-host.js'
+import {localLibnfs, realClock, remoteLibnfs, type RecordTransport} from './client-writer.js'
+import type {DrillEnv} from './env.js'
+import {hostFaults, labFaults} from './faults.js'
+import {labHooks} from './lab-hooks.js'
+import {toDrillRecord, type DrillRecord} from './record.js'
+import {runDrills} from './run-drills.js'
+import {selectScenarios, type Selection} from './scenarios/index.js'
+import {drillStack} from './stacks.js'
+import type {DrillReport} from './types.js'
+
+export interface FailoverTestInput {
+  configFile: string
+  scenarios: string[]
+  allowCrash: boolean
+  keepGoing: boolean
+  acceptNewHostKeys: boolean
+  interactive: boolean
+  /** Progress lines (silent under --json). */
+  print(line: string): void
+  signal?: AbortSignal
+}
+
+export type FailoverTestReport = DrillReport & {notRun: string[]; skipped: Selection['skipped']}
+
+/** Real hosts refuse a power loss without --allow-crash; the lab always allows it. */
+export function crashRefusalFor(config: ClusterConfig, allowCrash: boolean): string | undefined {
+  return config.lab?.dir || allowCrash ? undefined : 'crashing a real host (sysrq) needs --allow-crash'
+}
+
+export async function runFailoverTest(input: FailoverTestInput): Promise<FailoverTestReport> {
+  let selection!: Selection
+  return withSession(
+    {
+      configFile: input.configFile,
+      command: 'failover-test',
+      acceptNewHostKeys: input.acceptNewHostKeys,
+      interactive: input.interactive,
+      lock: true,
+      beforeConnect: ({config}) => {
+        selection = selectScenarios(input.scenarios, drillStack(config.stack), crashRefusalFor(config, input.allowCrash))
+      },
+    },
+    async (session) => {
+      const {config} = session.cluster
+      const stack = drillStack(config.stack)
+      const hosts = session.hosts
+      const host = (node: string): Host => {
+        const h = hosts.get(node)
+        if (!h) throw new Error(`no connection to ${node}`)
+        return h
+      }
+      const reconnect = async (node: string): Promise<Host | null> => {
+        const n = config.nodes.find((m) => m.name === node)!
+        try {
+          const fresh = await connectHost({node: n.name, address: n.address, ssh: n.ssh}, {acceptNewHostKeys: false, interactive: false, log: session.log})
+          const old = hosts.get(node)
+          hosts.set(node, fresh) // the session closes whatever the map holds at the end
+          await old?.close().catch(() => undefined)
+          return fresh
+        } catch {
+          return null
+        }
+      }
+      const faultEnv = {config, host, channels: stack.peerChannels(config), allowCrash: input.allowCrash}
+      const hooks = labHooks(config)
+      const faults = hooks ? labFaults(faultEnv, hooks) : hostFaults(faultEnv)
+
+      let clientHost: Host | undefined
+      let transport: RecordTransport
+      if (config.drill.client === 'local') {
+        transport = await localLibnfs()
+      } else {
+        const c = config.drill.client
+        clientHost = await connectHost({node: c.name, address: c.address, ssh: c.ssh}, {acceptNewHostKeys: input.acceptNewHostKeys, interactive: input.interactive, log: session.log})
+        transport = remoteLibnfs(clientHost)
+      }
+
+      for (const s of selection.skipped) input.print(`skipping ${s.id}: ${s.why}`)
+      const run = session.state.beginRun({command: 'failover-test', hapairVersion: HAPAIR_VERSION, clusterFile: session.cluster.file, clusterHash: session.cluster.hash, dryRun: false})
+      const records: DrillRecord[] = []
+      run.drills = records
+      const env: DrillEnv = {config, stack, faults, transport, host, reconnect, clock: realClock, log: input.print, signal: input.signal}
+      try {
+        const report = await runDrills(env, selection.selected, {
+          keepGoing: input.keepGoing,
+          runId: run.id,
+          onResult: (result) => {
+            records.push(toDrillRecord(result))
+            session.state.save()
+            input.print(`${result.scenario}: ${result.status}${result.failures.length ? ` (${result.failures[0].split('\n')[0]})` : ''}`)
+          },
+        })
+        session.state.finishRun(run, input.signal?.aborted ? 'interrupted' : report.passed ? 'ok' : 'failed')
+        return {...report, skipped: selection.skipped}
+      } catch (e) {
+        session.state.finishRun(run, 'failed')
+        throw e
+      } finally {
+        await transport.close()
+        await clientHost?.close().catch(() => undefined)
+      }
+    },
+  )
+}

@@ -1,0 +1,41 @@
+/** Small, pure formatters every report shares, so the table, Markdown and JUnit say the same thing. */
+import {formatSeqs} from '../records.js'
+import type {DrillResult, Milestone} from '../types.js'
+
+export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`)
+
+/** A milestone: its time, "unchanged" when it held throughout, "never" when it was not reached. */
+export function milestone(m: Milestone | undefined): string {
+  if (!m) return '—'
+  if (m.atMs === null) return 'never'
+  return m.changed ? ms(m.atMs) : 'unchanged'
+}
+
+export const verdictWord = (r: DrillResult): string => ({passed: 'PASS', failed: 'FAIL', refused: 'NOT RUN', error: 'ERROR'})[r.status]
+
+/** The measured rows of one drill, label then value, in the order every report shows them. */
+export function measuredRows(r: DrillResult): Array<[string, string]> {
+  const t = r.timeline
+  const w = r.writes
+  const rows: Array<[string, string]> = [
+    ['expectation', r.expectation.text],
+    ['active before -> serving after', `${r.activeBefore ?? '—'} -> ${r.endedOn ?? 'nobody'}`],
+    ['VIP on serving node', milestone(t?.vip)],
+    ['DRBD Primary there', milestone(t?.primary)],
+    ['filesystem mounted', milestone(t?.mounted)],
+    ['nfsd running', milestone(t?.nfsd)],
+    ['service answering (client)', milestone(t?.serviceAnswering)],
+    ['client writing again', ms(t?.clientResumedMs)],
+    ['client-visible stall', `${ms(t?.stallMs)} (detection bound ${ms(r.expectation.detectionBoundMs)})`],
+  ]
+  if (t && (t.dualPrimaryMs > 0 || t.dualVipMs > 0)) rows.push(['both nodes at once', `Primary ${ms(t.dualPrimaryMs)}, VIP ${ms(t.dualVipMs)}`])
+  if (w) {
+    rows.push(['writes acked / failed', `${w.acknowledged} / ${w.failed}`])
+    rows.push(['lost acked writes', w.verified ? `${w.lost.length}${w.lost.length ? ` (${formatSeqs(w.lost)})` : ''}` : 'not verified'])
+    if (w.corrupted.length) rows.push(['corrupted acked writes', `${w.corrupted.length} (${formatSeqs(w.corrupted)})`])
+  }
+  if (r.splitBrain && r.splitBrain.state !== 'none') rows.push(['split brain', `${r.splitBrain.state}: ${r.splitBrain.fix}`])
+  if (r.heal) rows.push(['after heal', r.heal.healthy ? 'healthy' : `NOT healthy: ${r.heal.leftovers.map((l) => `${l.node ? `${l.node}: ` : ''}${l.problem} (fix: ${l.fix})`).join('; ')}`])
+  rows.push(['verdict', verdictWord(r)])
+  return rows
+}

@@ -1,0 +1,28 @@
+/** `--report FILE.md`: a summary table, then one section per drill with its measurements and failures. */
+import type {DrillReport} from '../types.js'
+import {measuredRows, ms, verdictWord} from './format.js'
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '<br>')
+
+export function renderMarkdown(report: DrillReport): string {
+  const lines = [
+    `# Failover drills: ${report.cluster}`,
+    '',
+    `Stack ${report.stack}, ${report.environment === 'lab' ? 'built-in lab' : 'real hosts'}, ${report.startedAt} to ${report.finishedAt}. ` +
+      `**${report.passed ? 'All drills passed.' : 'Some drills failed.'}**`,
+    '',
+    '| scenario | verdict | stall | detection bound | lost acked writes | serving after |',
+    '|---|---|---|---|---|---|',
+    ...report.drills.map(
+      (r) =>
+        `| ${r.scenario} | ${verdictWord(r)} | ${ms(r.timeline?.stallMs)} | ${ms(r.expectation.detectionBoundMs)} | ${r.writes ? (r.writes.verified ? r.writes.lost.length : 'not verified') : '—'} | ${r.endedOn ?? '—'} |`,
+    ),
+  ]
+  for (const r of report.drills) {
+    lines.push('', `## ${r.scenario}: ${r.summary}`, '', '| | |', '|---|---|', ...measuredRows(r).map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`))
+    if (r.failures.length) lines.push('', '**Why it failed:**', '', ...r.failures.map((f) => `- ${f.replace(/\n\s*/g, ' ')}`))
+    if (r.heal?.actions.length) lines.push('', 'Heal actions:', '', ...r.heal.actions.map((a) => `- ${a}`))
+    if (r.notes.length) lines.push('', 'Notes:', '', ...r.notes.map((n) => `- ${n}`))
+  }
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,34 @@
+/** Helpers the scenario files share: running a stack action on a node, and building expectations. */
+import type {ClusterConfig} from '../../config/schema.js'
+import {mustRun} from '../../transport/must-run.js'
+import type {DrillStack} from '../stacks.js'
+import type {EndsOn, Expectation, ScenarioContext} from '../types.js'
+
+/** How long a stack may take to notice a dead service check beyond its peer-detection bound. */
+export const SERVICE_CHECK_MARGIN_MS = 10_000
+/** Extra watching after the detection bound, so "nothing moved" is a measurement, not an early stop. */
+export const QUIET_MARGIN_MS = 5_000
+
+export async function onNode(ctx: Pick<ScenarioContext, 'host'>, node: string, script: string, label: string): Promise<string> {
+  const result = await mustRun(ctx.host(node), script, {label, timeoutMs: 60_000})
+  return result.stdout
+}
+
+const WHERE: Record<EndsOn, string> = {
+  other: 'service (VIP, DRBD Primary, mount, nfsd) moves to the peer',
+  same: 'service stays on (or returns to) the same node',
+  either: 'service recovers on either node',
+}
+
+export function expectation(config: ClusterConfig, stack: DrillStack, endsOn: EndsOn, extra: Partial<Expectation> = {}): Expectation {
+  const bound = stack.detectionBoundMs(config)
+  const maxStallMs = config.drill.timeoutSeconds * 1000
+  return {
+    text: `${WHERE[endsOn]}; client writes again within ${config.drill.timeoutSeconds} s; 0 acknowledged writes lost; healthy after heal`,
+    endsOn,
+    maxStallMs,
+    detectionBoundMs: bound,
+    minObserveMs: endsOn === 'other' ? 0 : bound + (endsOn === 'either' ? SERVICE_CHECK_MARGIN_MS : QUIET_MARGIN_MS),
+    ...extra,
+  }
+}

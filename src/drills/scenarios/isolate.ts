@@ -1,0 +1,31 @@
+/**
+ * Cut replication and heartbeat between the nodes while clients still reach both, hold it, then
+ * heal it. A sound stack never lets both sides write (fencing, or refusing to promote); if it
+ * does, DRBD finds a split brain on reconnect, and the drill must detect and report it.
+ */
+import type {Scenario} from '../types.js'
+import {expectation} from './common.js'
+
+/** Long enough for every stack to have given up on its peer several times over. */
+export const holdMsFor = (detectionBoundMs: number): number => Math.max(3 * detectionBoundMs, 10_000)
+
+export const isolate: Scenario = {
+  id: 'isolate',
+  summary: 'cut the replication/heartbeat link between the nodes, then heal it',
+  appliesTo: (stack) => stack.servesNfs,
+  async inject(ctx) {
+    await ctx.faults.cutPeerLink()
+  },
+  async heal(ctx) {
+    await ctx.faults.healPeerLink()
+    return ['removed the drill firewall rules on both nodes']
+  },
+  expectation(config, stack) {
+    const base = expectation(config, stack, 'either')
+    return {
+      ...base,
+      text: `never two primaries with diverging data (a split brain is detected and reported); ${base.text}`,
+      holdMs: holdMsFor(base.detectionBoundMs),
+    }
+  },
+}

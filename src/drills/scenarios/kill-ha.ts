@@ -1,0 +1,21 @@
+/**
+ * SIGKILL the HA daemon on the active node: no notify script runs, and keepalived leaves its VIP
+ * behind. The stack must restart the daemon or the peer must take over; either is fine.
+ */
+import type {Scenario} from '../types.js'
+import {expectation, onNode} from './common.js'
+
+export const killHa: Scenario = {
+  id: 'kill-ha',
+  summary: 'SIGKILL the HA daemon on the active node',
+  appliesTo: (stack) => stack.servesNfs,
+  async inject(ctx) {
+    // pkill exits 1 when nothing matched: then no fault was injected and the drill must say so.
+    await onNode(ctx, ctx.active.name, ctx.stack.killHa, `kill -9 ${ctx.stack.haProcess}`)
+  },
+  async heal(ctx) {
+    await onNode(ctx, ctx.active.name, ctx.stack.startHa, `start ${ctx.stack.haUnit}`)
+    return [`started ${ctx.stack.haUnit} on ${ctx.active.name}`]
+  },
+  expectation: (config, stack) => expectation(config, stack, 'either'),
+}

@@ -1,0 +1,168 @@
+/**
+ * DRBD split brain: both nodes wrote while they could not see each other, so on reconnect DRBD
+ * refuses (StandAlone, "Split-Brain detected but unresolved") until a person chooses whose
+ * changes survive. Detection is pure (for `hapair status` and the drills); recovery is a plan of
+ * node commands (pure, tested) that `hapair split-brain recover` shows, confirms and runs.
+ */
+import type {ClusterConfig} from '../config/schema.js'
+import {RefusalError, UsageError} from '../errors.js'
+import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
+import {drbdFact, mountedFact, splitBrainLogFact, unitActiveFact, vipFact} from './node-probe.js'
+import {describeDrbd, type DrbdDevice} from './proc-drbd.js'
+import {NFS_UNIT, type DrillStack} from './stacks.js'
+import type {SplitBrainFinding} from './types.js'
+
+export interface SplitBrainFacts {
+  drbd: DrbdDevice | null
+  /** Kernel log lines mentioning "Split-Brain detected". */
+  kernelLog: string[]
+}
+
+/** One remote call per node: /proc/drbd and the kernel's split-brain messages (for `hapair status`). */
+export function splitBrainFactSet(config: ClusterConfig): FactSet<SplitBrainFacts> {
+  return factSet({drbd: drbdFact(config.drbd.device), kernelLog: splitBrainLogFact})
+}
+
+const UNRESOLVED = /Split-Brain detected but unresolved/
+const DISCONNECTED = new Set(['StandAlone', 'WFConnection', 'Unconnected', 'Disconnecting', 'NetworkFailure', 'BrokenPipe', 'Timeout', 'ProtocolError', 'TearDown'])
+
+/** Is there a split brain now? `undefined` facts: the node did not answer. */
+export function detectSplitBrain(facts: Record<string, SplitBrainFacts | undefined>, resource = 'r0'): SplitBrainFinding {
+  const nodes = Object.keys(facts)
+  const answering = nodes.filter((n) => facts[n]?.drbd)
+  const standalone = answering.filter((n) => facts[n]!.drbd!.cs === 'StandAlone')
+  const logged = standalone.filter((n) => facts[n]!.kernelLog.some((l) => UNRESOLVED.test(l)))
+  const fix = `choose the node whose data to keep, then: hapair split-brain recover --keep NODE`
+  const states = answering.map((n) => `${n}: ${describeDrbd(facts[n]!.drbd)}`).join('; ')
+
+  if (logged.length > 0) {
+    return {
+      state: 'confirmed',
+      nodes: answering,
+      explanation: `DRBD ${resource}: the kernel on ${logged.join(' and ')} reported "Split-Brain detected but unresolved" — both nodes wrote while disconnected, and DRBD refuses to reconnect until one side's changes are discarded (${states})`,
+      fix,
+    }
+  }
+  if (standalone.length === 2 || (standalone.length === 1 && answering.length === 2 && answering.every((n) => DISCONNECTED.has(facts[n]!.drbd!.cs)))) {
+    return {
+      state: 'suspected',
+      nodes: answering,
+      explanation: `DRBD ${resource}: ${standalone.join(' and ')} ${standalone.length === 2 ? 'are' : 'is'} StandAlone (refusing to connect) with no split-brain message in the kernel log (rotated, or someone ran \`drbdadm disconnect\`) (${states})`,
+      fix: `try \`drbdadm connect ${resource}\` on the StandAlone node(s); if the kernel then logs "Split-Brain detected", ${fix}`,
+    }
+  }
+  const primaries = answering.filter((n) => facts[n]!.drbd!.role === 'Primary')
+  if (primaries.length === 2 && answering.every((n) => DISCONNECTED.has(facts[n]!.drbd!.cs))) {
+    return {
+      state: 'suspected',
+      nodes: answering,
+      explanation: `DRBD ${resource}: both nodes are Primary while disconnected: their data is diverging now and will be a split brain when they reconnect (${states})`,
+      fix: `stop the service on one node at once (its HA daemon), then ${fix}`,
+    }
+  }
+  return {state: 'none', nodes: answering, explanation: `DRBD ${resource}: no split brain (${states || 'no node answered'})`, fix: ''}
+}
+
+/** What `split-brain recover` shows about each side before the choice. */
+export interface SideFacts extends SplitBrainFacts {
+  mounted: boolean
+  vipHeld: boolean
+  haActive: boolean
+  /** `drbdadm get-gi` line: current:bitmap:history1:history2:... generation identifiers. */
+  gi: string
+  /** Newest files on the filesystem where it is mounted (`YYYY-MM-DD HH:MM path`). */
+  recentFiles: string[]
+}
+
+const lines = (stdout: string) => stdout.split('\n').map((l) => l.trim()).filter(Boolean)
+
+export function sideFactSet(config: ClusterConfig, haUnit: string): FactSet<SideFacts> {
+  const mp = config.filesystem?.mountPoint ?? '/nonexistent'
+  const gi: Fact<string> = {command: `drbdadm get-gi ${shq(config.drbd.resource)} 2>&1`, parse: (stdout) => stdout.trim()}
+  const recent: Fact<string[]> = {
+    // Bounded: a big filesystem must not stall the recovery; what is shown is a hint, not a diff.
+    command: `awk -v mp=${shq(mp)} '$2 == mp {f=1} END {exit !f}' /proc/mounts || exit 0\ntimeout 15 find ${shq(mp)} -xdev -type f -printf '%TY-%Tm-%Td %TH:%TM %p\\n' 2>/dev/null | sort -r | head -n 5`,
+    parse: lines,
+  }
+  return factSet({
+    drbd: drbdFact(config.drbd.device),
+    kernelLog: splitBrainLogFact,
+    mounted: mountedFact(mp),
+    vipHeld: vipFact(config.vip),
+    haActive: unitActiveFact(haUnit),
+    gi,
+    recentFiles: recent,
+  })
+}
+
+export interface RecoveryStep {
+  node: string
+  title: string
+  script: string
+}
+
+export interface RecoveryPlan {
+  survivor: string
+  victim: string
+  /** Steps up to reconnecting; the caller then waits for the resync before `after`. */
+  steps: RecoveryStep[]
+  /** Run once the resync has finished (the victim's disk is UpToDate again). */
+  after: RecoveryStep[]
+  destroys: string
+  warnings: string[]
+}
+
+/** The choice made: keep `keep`'s data, discard the other node's changes since the split. */
+export function planRecovery(config: ClusterConfig, stack: DrillStack, facts: Record<string, SideFacts | undefined>, keep: string): RecoveryPlan {
+  const names = config.nodes.map((n) => n.name)
+  if (!names.includes(keep)) throw new UsageError(`--keep ${keep}: no such node`, `nodes: ${names.join(', ')}`)
+  const missing = names.filter((n) => !facts[n])
+  if (missing.length) throw new RefusalError(`${missing.join(', ')} did not answer: recovery needs both nodes`, 'bring the node back first; nothing was changed')
+  const finding = detectSplitBrain(Object.fromEntries(names.map((n) => [n, facts[n]])), config.drbd.resource)
+  if (finding.state === 'none') throw new RefusalError(`no split brain to recover: ${finding.explanation}`)
+
+  const victim = names.find((n) => n !== keep)!
+  const s = facts[keep]!
+  const v = facts[victim]!
+  if (s.drbd?.disk !== 'UpToDate') {
+    throw new RefusalError(
+      `${keep}'s disk is ${s.drbd?.disk ?? 'unknown'}, not UpToDate: keeping it would sync incomplete data over ${victim}`,
+      `keep ${victim} instead, or attach/repair ${keep}'s disk first`,
+    )
+  }
+  const res = shq(config.drbd.resource)
+  const mp = config.filesystem?.mountPoint
+  const steps: RecoveryStep[] = []
+  if (v.haActive) steps.push({node: victim, title: `stop ${stack.haUnit} on ${victim} (it must not take the service during the resync)`, script: stack.stopHa})
+  if (v.mounted && mp) {
+    steps.push({node: victim, title: `stop NFS and unmount ${mp} on ${victim}`, script: `systemctl stop ${NFS_UNIT} || true\numount ${shq(mp)}`})
+  }
+  if (v.drbd?.role === 'Primary') steps.push({node: victim, title: `make ${victim} DRBD Secondary`, script: `drbdadm secondary ${res}`})
+  steps.push({
+    node: victim,
+    title: `reconnect ${victim}, discarding its changes since the split`,
+    script: `drbdadm disconnect ${res} 2>/dev/null || true\ndrbdadm connect --discard-my-data ${res}`,
+  })
+  if (s.drbd?.cs === 'StandAlone') steps.push({node: keep, title: `reconnect ${keep}`, script: `drbdadm connect ${res}`})
+
+  const warnings: string[] = []
+  if (!s.vipHeld || !s.mounted) {
+    warnings.push(
+      s.haActive
+        ? `${keep} does not serve yet; its ${stack.haUnit} should take over once ${victim}'s stops — check with \`hapair status\``
+        : `${keep} does not serve and its ${stack.haUnit} is stopped: start it (\`systemctl start ${stack.haUnit}\` on ${keep}) so it takes the service`,
+    )
+  }
+  const held = [v.drbd?.role === 'Primary' ? 'Primary' : 'Secondary', v.mounted ? `${mp} mounted` : 'not mounted', v.vipHeld ? 'holding the VIP' : '']
+    .filter(Boolean)
+    .join(', ')
+  const recent = v.recentFiles.length ? `; newest files there: ${v.recentFiles.slice(0, 3).join('; ')}` : ''
+  return {
+    survivor: keep,
+    victim,
+    steps,
+    after: v.haActive ? [{node: victim, title: `start ${stack.haUnit} on ${victim} again`, script: stack.startHa}] : [],
+    destroys: `every change written on ${victim} since the nodes lost contact: DRBD ${config.drbd.resource} on ${victim} (${held}) is overwritten from ${keep}${recent}`,
+    warnings,
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * What a drill measures, computed by pure functions from what it sampled: node probes (4 times a
+ * second per node), the client's service probe and every client write. Times are milliseconds on
+ * one monotonic clock; results are relative to the moment the fault was injected (t0).
+ */
+import {isPrimary, servesAll, type NodeState} from './node-probe.js'
+import type {EndsOn, Milestone, Timeline} from './types.js'
+
+export interface ProbeSample {
+  node: string
+  sentMs: number
+  receivedMs: number
+  /** Missing: the node did not answer (timeout, lost connection). */
+  state?: NodeState
+  error?: string
+}
+
+/** The client's probe of the service itself (an NFS listing through the VIP). */
+export interface ServiceSample {
+  sentMs: number
+  receivedMs: number
+  ok: boolean
+}
+
+export interface WriteAttempt {
+  seq: number
+  startMs: number
+  endMs: number
+  /** The server acknowledged the write. */
+  ok: boolean
+  error?: string
+}
+
+/** A probe's answer describes some moment between sending and receiving: take the middle. */
+export const sampleTime = (s: {sentMs: number; receivedMs: number}): number => (s.sentMs + s.receivedMs) / 2
+
+/**
+ * When a condition became true for good after t0: the first true sample after the last false one
+ * (the last answer before t0 counts as the starting state). True all along: it held throughout
+ * (`changed` false). False at the end: not reached (null).
+ */
+export function settledAt(points: Array<{t: number; value: boolean}>, t0: number): Milestone {
+  const sorted = [...points].sort((a, b) => a.t - b.t)
+  const after = sorted.filter((p) => p.t >= t0)
+  const before = sorted.filter((p) => p.t < t0).at(-1)
+  if (after.length === 0 || !after[after.length - 1].value) return {atMs: null, changed: false}
+  let lastFalse = -1
+  after.forEach((p, i) => {
+    if (!p.value) lastFalse = i
+  })
+  // True at every answer since the fault: it held throughout, unless it was false just before.
+  if (lastFalse < 0) return before && !before.value ? {atMs: Math.round(after[0].t - t0), changed: true} : {atMs: 0, changed: false}
+  return {atMs: Math.round(after[lastFalse + 1].t - t0), changed: true}
+}
+
+const points = (samples: ProbeSample[], node: string, pred: (s: NodeState) => boolean) =>
+  samples.filter((s) => s.node === node).map((s) => ({t: sampleTime(s), value: s.state ? pred(s.state) : false}))
+
+/** The last answer each node gave. */
+export function latestStates(samples: ProbeSample[]): Map<string, NodeState> {
+  const latest = new Map<string, {t: number; state: NodeState}>()
+  for (const s of samples) {
+    if (!s.state) continue
+    const t = sampleTime(s)
+    const prev = latest.get(s.node)
+    if (!prev || prev.t <= t) latest.set(s.node, {t, state: s.state})
+  }
+  return new Map([...latest].map(([node, v]) => [node, v.state]))
+}
+
+/** The node serving at the end (VIP, Primary, mounted, nfsd), when exactly one does. */
+export function servingNode(samples: ProbeSample[]): string | null {
+  const serving = [...latestStates(samples)].filter(([, s]) => servesAll(s)).map(([n]) => n)
+  return serving.length === 1 ? serving[0] : null
+}
+
+/**
+ * How long both nodes satisfied `pred` at the same time, after t0. Each node's state is a step
+ * function: what its latest answer said, until the next answer (a silent node counts as false).
+ */
+export function overlapMs(samples: ProbeSample[], nodes: [string, string], pred: (s: NodeState) => boolean, t0: number, end: number): number {
+  const events = samples
+    .filter((s) => nodes.includes(s.node))
+    .map((s) => ({t: sampleTime(s), node: s.node, value: s.state ? pred(s.state) : false}))
+    .sort((a, b) => a.t - b.t)
+  const current = new Map<string, boolean>()
+  let total = 0
+  let since: number | undefined
+  for (const e of events) {
+    const wasBoth = current.get(nodes[0]) === true && current.get(nodes[1]) === true
+    current.set(e.node, e.value)
+    const isBoth = current.get(nodes[0]) === true && current.get(nodes[1]) === true
+    if (!wasBoth && isBoth) since = e.t
+    if (wasBoth && !isBoth && since !== undefined) {
+      total += Math.max(0, e.t - Math.max(since, t0))
+      since = undefined
+    }
+  }
+  if (since !== undefined) total += Math.max(0, end - Math.max(since, t0))
+  return Math.round(total)
+}
+
+/**
+ * The client-visible stall: the longest gap between consecutive acknowledged writes among the
+ * gaps that end after t0 (including the one spanning t0). A gap still open at `end` counts to `end`
+ * and means the client never resumed.
+ */
+export function clientStall(writes: WriteAttempt[], t0: number, end: number): {stallMs: number | null; resumedMs: number | null} {
+  const acks = writes.filter((w) => w.ok).map((w) => w.endMs).sort((a, b) => a - b)
+  const before = acks.filter((t) => t <= t0)
+  let prev = before.length ? before[before.length - 1] : undefined
+  let best: {gap: number; resumed: number} | undefined
+  for (const t of acks.filter((t) => t > t0)) {
+    if (prev !== undefined && (!best || t - prev > best.gap)) best = {gap: t - prev, resumed: t - t0}
+    prev = t
+  }
+  const last = [...writes].sort((a, b) => a.endMs - b.endMs).at(-1)
+  const lastAck = acks.at(-1)
+  if (!last || last.endMs <= t0 || !last.ok) {
+    // Failing (or silent) when the drill stopped watching: the client never resumed.
+    const open = end - (lastAck ?? t0)
+    return {stallMs: Math.round(Math.max(open, best?.gap ?? 0)), resumedMs: null}
+  }
+  if (!best) return {stallMs: null, resumedMs: null}
+  return {stallMs: Math.round(best.gap), resumedMs: Math.round(best.resumed)}
+}
+
+export interface TimelineInput {
+  samples: ProbeSample[]
+  service: ServiceSample[]
+  writes: WriteAttempt[]
+  nodes: [string, string]
+  t0: number
+  end: number
+}
+
+/** Every measurement of one drill, for the node that ended up serving (or, if none, the peer of the original active). */
+export function computeTimeline(input: TimelineInput, fallbackNode: string): Timeline & {servedBy: string | null} {
+  const {samples, service, writes, nodes, t0, end} = input
+  const servedBy = servingNode(samples)
+  const node = servedBy ?? fallbackNode
+  const {stallMs, resumedMs} = clientStall(writes, t0, end)
+  return {
+    servedBy,
+    vip: settledAt(points(samples, node, (s) => s.vipHeld), t0),
+    primary: settledAt(points(samples, node, isPrimary), t0),
+    mounted: settledAt(points(samples, node, (s) => s.mounted), t0),
+    nfsd: settledAt(points(samples, node, (s) => s.nfsdThreads > 0 && s.mounted), t0),
+    serviceAnswering: settledAt(service.map((s) => ({t: sampleTime(s), value: s.ok})), t0),
+    clientResumedMs: resumedMs,
+    stallMs,
+    dualPrimaryMs: overlapMs(samples, nodes, isPrimary, t0, end),
+    dualVipMs: overlapMs(samples, nodes, (s) => s.vipHeld, t0, end),
+  }
+}
+
+export interface SettleInput {
+  samples: ProbeSample[]
+  writes: WriteAttempt[]
+  t0: number
+  now: number
+  active: string
+  endsOn: EndsOn
+  minObserveMs: number
+  /** The serving node must have served continuously this long. */
+  steadyMs: number
+  /** Writes in a row that must have succeeded at the end. */
+  okWrites: number
+}
+
+/**
+ * Has the cluster settled after the fault, so the drill can stop watching? Exactly one node
+ * serves, steadily, where the expectation wants it; no other node holds the VIP; the client's
+ * last writes succeeded. A cluster that settles elsewhere is left to the drill's timeout.
+ */
+export function isSettled(input: SettleInput): boolean {
+  const {samples, writes, t0, now, active, endsOn, minObserveMs, steadyMs, okWrites} = input
+  if (now - t0 < minObserveMs) return false
+  const serving = servingNode(samples)
+  if (!serving) return false
+  if (endsOn === 'other' && serving === active) return false
+  if (endsOn === 'same' && serving !== active) return false
+  const latest = latestStates(samples)
+  for (const [node, s] of latest) if (node !== serving && s.vipHeld) return false
+  const since = settledAt(points(samples, serving, servesAll), t0)
+  if (since.atMs === null || now - (t0 + since.atMs) < steadyMs) return false
+  const tail = writes.filter((w) => w.endMs > t0).slice(-okWrites)
+  return tail.length === okWrites && tail.every((w) => w.ok)
+}

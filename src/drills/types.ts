@@ -1,0 +1,139 @@
+/**
+ * The shapes every drill module shares: a scenario (inject a fault, heal it, say what should
+ * happen), the context it acts in, and what a drill measured and concluded.
+ */
+import type {ClusterConfig, NodeConfig} from '../config/schema.js'
+import type {Host} from '../transport/host.js'
+import type {Faults} from './faults.js'
+import type {HealthProblem} from './health.js'
+import type {DrillStack} from './stacks.js'
+
+export const SCENARIO_IDS = ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'maintenance', 'failback', 'isolate'] as const
+export type ScenarioId = (typeof SCENARIO_IDS)[number]
+
+/** Where the service should be once the stack has reacted, relative to the node active at the fault. */
+export type EndsOn = 'other' | 'same' | 'either'
+
+export interface Expectation {
+  /** One line for tables and reports. */
+  text: string
+  endsOn: EndsOn
+  /** The client must be writing again within this (drill.timeoutSeconds). */
+  maxStallMs: number
+  /** What the stack's timers imply (e.g. 3 x advert_int), shown beside the measured stall. */
+  detectionBoundMs: number
+  /** Watch at least this long, so a stack that reacts quietly (restarting nfsd) has time to. */
+  minObserveMs: number
+  /** Leave the fault in place this long, then heal it inside the measured window (isolate). */
+  holdMs?: number
+}
+
+export interface ScenarioContext {
+  config: ClusterConfig
+  stack: DrillStack
+  faults: Faults
+  /** Holds the service when the fault is injected. */
+  active: NodeConfig
+  peer: NodeConfig
+  /** Where service belongs when all is well: the first node in the cluster file. */
+  preferred: NodeConfig
+  host(node: string): Host
+  /** What inject did that heal must undo (e.g. which maintenance mode was used). */
+  memo: Record<string, string>
+  log(line: string): void
+}
+
+export interface Scenario {
+  id: ScenarioId
+  summary: string
+  appliesTo(stack: DrillStack): boolean
+  /** Needs a power loss (refused on real hosts without --allow-crash). */
+  needsCrash?: boolean
+  /** Untimed setup before the fault (failback first moves service off the preferred node). */
+  prepare?(ctx: Omit<ScenarioContext, 'active' | 'peer'>): Promise<void>
+  inject(ctx: ScenarioContext): Promise<void>
+  /** Undoes the fault; returns what it did, for the report. Must be safe to run twice. */
+  heal(ctx: ScenarioContext): Promise<string[]>
+  expectation(config: ClusterConfig, stack: DrillStack): Expectation
+}
+
+/** A measured moment, relative to the fault; `changed` false: it already held and never stopped. */
+export interface Milestone {
+  atMs: number | null
+  changed: boolean
+}
+
+export interface Timeline {
+  vip: Milestone
+  primary: Milestone
+  mounted: Milestone
+  /** nfsd running on the node that ended up serving. */
+  nfsd: Milestone
+  /** The client's service probe (an NFS directory listing through the VIP) answering for good. */
+  serviceAnswering: Milestone
+  /** First acknowledged write after the longest gap around the fault. */
+  clientResumedMs: number | null
+  /** Longest gap between two acknowledged writes around the fault: what the client felt. */
+  stallMs: number | null
+  /** Time both nodes were seen DRBD Primary at once / both holding the VIP at once. */
+  dualPrimaryMs: number
+  dualVipMs: number
+}
+
+export interface WriteSummary {
+  attempted: number
+  acknowledged: number
+  failed: number
+  /** Acknowledged, then missing afterwards. */
+  lost: number[]
+  /** Acknowledged, present afterwards, content differs. */
+  corrupted: number[]
+  /** Read back from the serving node after heal (false: could not check, which fails the drill). */
+  verified: boolean
+  verifiedOn?: string
+  firstErrors: string[]
+}
+
+export interface SplitBrainFinding {
+  state: 'none' | 'suspected' | 'confirmed'
+  nodes: string[]
+  explanation: string
+  fix: string
+}
+
+export interface HealOutcome {
+  healthy: boolean
+  actions: string[]
+  leftovers: HealthProblem[]
+}
+
+export type DrillStatus = 'passed' | 'failed' | 'refused' | 'error'
+
+export interface DrillResult {
+  scenario: ScenarioId
+  summary: string
+  status: DrillStatus
+  startedAt: string
+  durationMs: number
+  activeBefore?: string
+  endedOn: string | null
+  expectation: Expectation
+  timeline?: Timeline
+  writes?: WriteSummary
+  splitBrain?: SplitBrainFinding
+  heal?: HealOutcome
+  /** Why the verdict is not `passed`; empty when it is. */
+  failures: string[]
+  notes: string[]
+}
+
+export interface DrillReport {
+  version: 1
+  cluster: string
+  stack: string
+  environment: 'lab' | 'hosts'
+  startedAt: string
+  finishedAt: string
+  passed: boolean
+  drills: DrillResult[]
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+import {measuredRows, milestone, ms} from '../../../src/drills/report/format.js'
+import {renderJunit, xmlEscape} from '../../../src/drills/report/junit.js'
+import {renderMarkdown} from '../../../src/drills/report/markdown.js'
+import {renderTables} from '../../../src/drills/report/table.js'
+import {failed, passed, report} from './sample-report.js'
+
+test('times and milestones read the same in every report', () => {
+  assert.equal(ms(610), '610 ms')
+  assert.equal(ms(2200), '2.2 s')
+  assert.equal(ms(null), '—')
+  assert.equal(milestone({atMs: 0, changed: false}), 'unchanged')
+  assert.equal(milestone({atMs: null, changed: false}), 'never')
+  const rows = Object.fromEntries(measuredRows(passed))
+  assert.equal(rows['client-visible stall'], '2.2 s (detection bound 3.6 s)')
+  assert.equal(rows['lost acked writes'], '0')
+  assert.equal(rows.verdict, 'PASS')
+  assert.equal(Object.fromEntries(measuredRows(failed))['lost acked writes'], '2 (57-58)')
+})
+
+test('terminal tables: one per drill, verdicts, failures listed, a closing count', () => {
+  const text = renderTables(report)
+  assert.match(text, /│ stop-ha +│ PASS +│/)
+  assert.match(text, /│ fault +│ stop the HA daemon on the active node +│/)
+  assert.match(text, /PASS/)
+  assert.match(text, /FAIL/)
+  assert.match(text, /✗ 2 acknowledged write\(s\) lost: record\(s\) 57-58/)
+  assert.match(text, /1 of 2 drill\(s\) passed \(drillpair, stack keepalived, lab\)\.$/)
+})
+
+test('Markdown: summary table and a section per drill, pipes escaped', () => {
+  const md = renderMarkdown(report)
+  assert.match(md, /^# Failover drills: drillpair\n/)
+  assert.match(md, /\| stop-ha \| PASS \| 2\.2 s \| 3\.6 s \| 0 \| node2 \|/)
+  assert.match(md, /\| kill-ha \| FAIL \| 30\.0 s \| 3\.6 s \| 2 \| — \|/)
+  assert.match(md, /## kill-ha: SIGKILL the HA daemon on the active node/)
+  assert.match(md, /\*\*Why it failed:\*\*/)
+  const piped = renderMarkdown({...report, drills: [{...passed, expectation: {...passed.expectation, text: 'a | b'}}]})
+  assert.match(piped, /^\| expectation \| a \\\| b \|$/m)
+})
+
+test('xmlEscape: markup characters escaped, characters XML cannot hold dropped', () => {
+  assert.equal(xmlEscape(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;')
+  assert.equal(xmlEscape('bell\u0007 nul\u0000 tab\tok'), 'bell nul tab\tok')
+  assert.equal(xmlEscape('über 10 µs ✓'), 'über 10 µs ✓')
+})
+
+test('JUnit: one testcase per drill, <failure> with the reasons, counts on the suite', () => {
+  const xml = renderJunit(report)
+  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="hapair failover-test" tests="2" failures="1" errors="0" skipped="0" time="43\.000">/)
+  assert.match(xml, /<testcase classname="hapair\.drillpair\.keepalived" name="stop-ha" time="21\.500">\n      <system-out>/)
+  assert.match(xml, /<testcase classname="hapair\.drillpair\.keepalived" name="kill-ha" time="21\.500">\n      <failure message="2 acknowledged write\(s\) lost: record\(s\) 57-58" type="failed">/)
+  assert.match(xml, /odd text: &lt;tag&gt; &amp; &quot;quotes&quot; bell/)
+  assert.doesNotMatch(xml, /\u0007/)
+  assert.match(xml, /both nodes hold the VIP &lt;10\.9\.0\.100&gt;/)
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 2)
+  assert.equal((xml.match(/<\/testcase>/g) ?? []).length, 2)
+})
+
+test('JUnit: refused drills are skipped, drill errors are <error>', () => {
+  const xml = renderJunit({...report, drills: [{...failed, status: 'refused', failures: ['the cluster is not healthy']}, {...failed, status: 'error', failures: ['drill error: boom']}]})
+  assert.match(xml, /skipped="1"/)
+  assert.match(xml, /<skipped message="the cluster is not healthy"\/>/)
+  assert.match(xml, /errors="1"/)
+  assert.match(xml, /<error message="drill error: boom" type="error">drill error: boom<\/error>/)
+})

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+import type {NodeState} from '../../../src/drills/node-probe.js'
+import {clientStall, computeTimeline, isSettled, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
+import {drbd, serving, standby} from './fixtures.js'
+
+/** A sample answered instantly at time t (sent = received = t). */
+const at = (node: string, t: number, state?: NodeState): ProbeSample => ({node, sentMs: t, receivedMs: t, state, error: state ? undefined : 'timeout'})
+const ok = (seq: number, end: number): WriteAttempt => ({seq, startMs: end - 10, endMs: end, ok: true})
+const fail = (seq: number, start: number, end: number): WriteAttempt => ({seq, startMs: start, endMs: end, ok: false, error: 'no answer within 3000 ms'})
+
+test('settledAt: the first true sample after the last false one, relative to t0', () => {
+  const pts = [false, false, true, false, true, true].map((value, i) => ({t: 1000 + i * 250, value}))
+  assert.deepEqual(settledAt(pts, 1000), {atMs: 1000, changed: true})
+  assert.deepEqual(settledAt(pts.map((p) => ({...p, value: true})), 1000), {atMs: 0, changed: false})
+  assert.deepEqual(settledAt([...pts, {t: 3000, value: false}], 1000), {atMs: null, changed: false})
+  assert.deepEqual(settledAt([], 1000), {atMs: null, changed: false})
+  // The last answer before the fault is the starting state.
+  assert.deepEqual(settledAt([{t: 500, value: false}, {t: 1200, value: true}], 1000), {atMs: 200, changed: true})
+  assert.deepEqual(settledAt([{t: 400, value: false}, {t: 500, value: true}, {t: 1200, value: true}], 1000), {atMs: 0, changed: false})
+})
+
+test('the probe midpoint is the sample time', () => {
+  const s: ProbeSample = {node: 'node2', sentMs: 1000, receivedMs: 1400, state: serving()}
+  const m = settledAt([{t: (s.sentMs + s.receivedMs) / 2, value: true}], 1000)
+  assert.equal(m.atMs, 0)
+  const tl = computeTimeline({samples: [at('node2', 1100, standby()), s], service: [], writes: [], nodes: ['node1', 'node2'], t0: 1000, end: 2000}, 'node2')
+  assert.equal(tl.vip.atMs, 200)
+})
+
+test('overlapMs: time both nodes were Primary, from step functions of their answers', () => {
+  const p = (role: string) => serving({drbd: drbd(role, 'Unknown', 'WFConnection')})
+  const samples = [at('node1', 0, p('Primary')), at('node2', 0, p('Secondary')), at('node2', 1000, p('Primary')), at('node1', 1600, p('Secondary')), at('node2', 2000, p('Primary'))]
+  const primary = (s: NodeState) => s.drbd?.role === 'Primary'
+  assert.equal(overlapMs(samples, ['node1', 'node2'], primary, 0, 3000), 600)
+  // Still both at the end: counts to the end.
+  assert.equal(overlapMs(samples.slice(0, 3), ['node1', 'node2'], primary, 0, 3000), 2000)
+  // A node that stops answering counts as not Primary.
+  assert.equal(overlapMs([...samples.slice(0, 3), at('node1', 1500)], ['node1', 'node2'], primary, 0, 3000), 500)
+})
+
+test('clientStall: the longest gap around the fault, and when the client resumed', () => {
+  const writes = [ok(1, 800), ok(2, 900), ok(3, 1000), fail(4, 1010, 4010), fail(5, 4020, 7020), ok(6, 7400), ok(7, 7500)]
+  assert.deepEqual(clientStall(writes, 950, 8000), {stallMs: 6400, resumedMs: 6450})
+})
+
+test('clientStall: failing at the end means never resumed, stall counted to the end', () => {
+  const writes = [ok(1, 900), ok(2, 1000), fail(3, 1010, 4010), fail(4, 4020, 7020)]
+  assert.deepEqual(clientStall(writes, 1005, 9000), {stallMs: 8000, resumedMs: null})
+  assert.deepEqual(clientStall([], 1000, 5000), {stallMs: 4000, resumedMs: null})
+})
+
+test('clientStall: a fault the client never notices leaves the normal write interval as the stall', () => {
+  const writes = [100, 200, 300, 400, 500].map((t, i) => ok(i + 1, t))
+  assert.deepEqual(clientStall(writes, 250, 600), {stallMs: 100, resumedMs: 50})
+})
+
+test('computeTimeline: a stop-ha failover from node1 to node2', () => {
+  const samples: ProbeSample[] = [
+    at('node1', 900, serving()),
+    at('node2', 900, standby()),
+    at('node1', 1250, standby({haActive: false, drbd: drbd('Secondary', 'Secondary')})),
+    at('node2', 1250, standby({vipHeld: true, drbd: drbd('Secondary', 'Secondary')})),
+    at('node2', 1500, standby({vipHeld: true, drbd: drbd('Primary', 'Secondary')})),
+    at('node2', 1750, serving({nfsdThreads: 0})),
+    at('node2', 2000, serving()),
+    at('node1', 2000, standby({haActive: false})),
+  ]
+  const service = [{sentMs: 1000, receivedMs: 1100, ok: true}, {sentMs: 1300, receivedMs: 1500, ok: false}, {sentMs: 2100, receivedMs: 2100, ok: true}]
+  const writes = [ok(1, 950), ok(2, 1000), fail(3, 1010, 1900), ok(4, 2200), ok(5, 2300)]
+  const tl = computeTimeline({samples, service, writes, nodes: ['node1', 'node2'], t0: 1000, end: 2400}, 'node2')
+  assert.equal(tl.servedBy, 'node2')
+  assert.deepEqual(tl.vip, {atMs: 250, changed: true})
+  assert.deepEqual(tl.primary, {atMs: 500, changed: true})
+  assert.deepEqual(tl.mounted, {atMs: 750, changed: true})
+  assert.deepEqual(tl.nfsd, {atMs: 1000, changed: true})
+  assert.deepEqual(tl.serviceAnswering, {atMs: 1100, changed: true})
+  assert.equal(tl.stallMs, 1200)
+  assert.equal(tl.clientResumedMs, 1200)
+  assert.equal(tl.dualPrimaryMs, 0)
+  assert.equal(tl.dualVipMs, 0)
+})
+
+test('isSettled: waits for the expected node, steady service, no second VIP holder and good writes', () => {
+  const writes = [ok(1, 1000), ok(2, 2100), ok(3, 2200), ok(4, 2300)]
+  const samples = [at('node1', 1100, standby()), at('node2', 1100, serving()), at('node2', 3200, serving()), at('node1', 3200, standby())]
+  const base = {samples, writes, t0: 1000, now: 3300, active: 'node1', endsOn: 'other' as const, minObserveMs: 0, steadyMs: 2000, okWrites: 3}
+  assert.equal(isSettled(base), true)
+  assert.equal(isSettled({...base, now: 2500}), false, 'not steady for 2 s yet')
+  assert.equal(isSettled({...base, endsOn: 'same'}), false, 'serving on the wrong node')
+  assert.equal(isSettled({...base, minObserveMs: 10_000}), false, 'must watch longer')
+  assert.equal(isSettled({...base, writes: [...writes, fail(5, 2310, 3000)]}), false, 'last write failed')
+  assert.equal(isSettled({...base, samples: [...samples, at('node1', 3250, standby({vipHeld: true}))]}), false, 'stale VIP on node1')
+})
