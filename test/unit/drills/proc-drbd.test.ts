@@ -39,6 +39,6 @@ test('several devices by minor; an unconfigured one has no roles', () => {
 test('minor numbers from device paths', () => {
   assert.equal(minorOf('/dev/drbd0'), 0)
   assert.equal(minorOf('/dev/drbd12'), 12)
-  assert.throws(() => minorOf('/dev/sdb'), /not a DRBD device/)
+  assert.throws(() => minorOf('/dev/sdb'), /is not a \/dev\/drbdN device/)
   assert.equal(describeDrbd(null), 'no DRBD (module not loaded)')
 })
