@@ -1,0 +1,68 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {statusProbe} from '../../../src/status/probe.js'
+import {renderStatus, statusReport} from '../../../src/status/report.js'
+import {toyContext} from '../engine/toy-step.js'
+
+const {config} = toyContext()
+const probe = statusProbe(config, 'keepalived')
+
+/** What a node prints for the status probe: recorded 8.4 /proc/drbd lines and `ip -j` output. */
+function nodeOutput(o: {proc: string; vip: boolean; mounted: boolean; threads: number; ha: boolean; log?: string}): string {
+  const addr = [{family: 'inet', local: '192.0.2.11', prefixlen: 24}, ...(o.vip ? [{family: 'inet', local: '192.0.2.100', prefixlen: 24, secondary: true}] : [])]
+  const section = (name: string, body: string, rc = 0) => `@@hapair-fact ${name}\n${body}\n@@hapair-fact-rc ${rc}\n`
+  return (
+    section('drbd', `@@drbd hostname n\n@@drbd loaded 8.4.11\n@@drbd available 8.4.11\n@@drbd utils yes\n@@drbd proc\nversion: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
+    section('device', `version: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
+    section('vip', JSON.stringify([{ifname: 'eth0', flags: ['UP', 'LOWER_UP'], addr_info: addr}])) +
+    section('mounted', o.mounted ? '/dev/drbd0 /data ext4' : '') +
+    section('nfsdThreads', String(o.threads)) +
+    section('haActive', o.ha ? 'active' : 'inactive', o.ha ? 0 : 3) +
+    section('splitBrainLog', o.log ?? '', o.log ? 0 : 1)
+  )
+}
+
+const primary = ' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0'
+const secondary = ' 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0'
+
+test('a healthy pair: node1 primary, VIP, mounted, serving', () => {
+  const r = statusReport(config, {
+    node1: probe.parse(nodeOutput({proc: primary, vip: true, mounted: true, threads: 8, ha: true})),
+    node2: probe.parse(nodeOutput({proc: secondary, vip: false, mounted: false, threads: 0, ha: true})),
+  })
+  assert.deepEqual(r.problems, [])
+  assert.equal(r.healthy, true)
+  assert.equal(r.vipHolder, 'node1')
+  assert.equal(r.primary, 'node1')
+  assert.match(renderStatus(r), /node1\s+Primary\/Secondary\s+Connected/)
+})
+
+test('sync progress, VIP away from the primary and an unreachable node are all reported', () => {
+  const syncing = ` 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+    ns:9216 nr:0 dw:0 dr:9880 al:0 bm:0 lo:0 pe:2 ua:0 ap:0 ep:1 wo:f oos:252212
+\t[>....................] sync'ed:  4.0% (252212/261428)K
+\tfinish: 0:00:37 speed: 6,656 (6,656) K/sec`
+  const r = statusReport(config, {
+    node1: probe.parse(nodeOutput({proc: syncing, vip: false, mounted: true, threads: 8, ha: true})),
+    node2: {error: 'connect ECONNREFUSED'},
+  })
+  assert.equal(r.nodes[0].drbd?.syncPercent, 4)
+  assert.equal(r.nodes[0].drbd?.syncRateKiBs, 6656)
+  assert.ok(r.problems.some((p) => /node2: unreachable/.test(p)))
+  assert.ok(r.problems.includes('nobody holds the VIP'))
+  assert.equal(r.healthy, false)
+})
+
+test('a split brain is detected and explained with its fix', () => {
+  const standalone1 = ' 0: cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown   r-----'
+  const standalone2 = ' 0: cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown   r-----'
+  const log = 'block drbd0: Split-Brain detected but unresolved, dropping connection!'
+  const r = statusReport(config, {
+    node1: probe.parse(nodeOutput({proc: standalone1, vip: true, mounted: true, threads: 8, ha: true, log})),
+    node2: probe.parse(nodeOutput({proc: standalone2, vip: true, mounted: true, threads: 8, ha: true})),
+  })
+  assert.equal(r.splitBrain.state, 'confirmed')
+  assert.ok(r.problems.some((p) => /VIP held by node1 and node2/.test(p)))
+  assert.ok(r.problems.some((p) => /DRBD Primary on node1 and node2/.test(p)))
+  assert.match(renderStatus(r), /split-brain recover --keep/)
+})
