@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: speed, shown by measurement rather than by timed assertions in tests.
+ *  - `hapair --help` cold start (median of 10)
+ *  - the lab: image build (or cache hit), cached boot, teardown
+ *  - blank disks -> mounted DRBD primary, beside the time DRBD spent syncing
+ *  - a converged re-run of the whole runbook: wall time, round trips per step per node, and
+ *    hapair's overhead over the time the remote commands themselves took
+ *  - each drill's client-visible stall beside the detection bound the stack's timers imply
+ * Pass `--quick` for the --help measurement only (no root, no lab).
+ */
+import {spawnSync} from 'node:child_process'
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const rows: [string, string][] = []
+const show = (what: string, value: string) => {
+  rows.push([what, value])
+  console.log(`${what.padEnd(58)} ${value}`)
+}
+
+function timeHelp(): number {
+  const times: number[] = []
+  for (let i = 0; i < 10; i++) {
+    const t = process.hrtime.bigint()
+    spawnSync(process.execPath, [bin, '--help'], {stdio: 'ignore'})
+    times.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return median(times)
+}
+
+show('hapair --help, cold start (median of 10)', `${timeHelp().toFixed(0)} ms (goal <= 150 ms)`)
+if (process.argv.includes('--quick')) process.exit(0)
+
+const {ensureLabUp, labDown, resetGuests} = await import('../src/lab/index.js')
+const {stateDirFor} = await import('../src/engine/session.js')
+
+const lab = await ensureLabUp()
+show('lab: base image', lab.cached ? 'cached' : `built in ${(lab.buildMs / 1000).toFixed(1)} s`)
+const reset = await resetGuests()
+show('lab: cached boot of both guests to SSH (fresh disks)', `${(reset.bootMs / 1000).toFixed(1)} s`)
+
+function hapair(args: string[]): {code: number; ms: number; stdout: string} {
+  const [cmd, ...pre] = lab.clientCommand.split(' ')
+  const t = Date.now()
+  const r = spawnSync(cmd, [...pre, process.execPath, bin, ...args, '-c', lab.clusterFile], {encoding: 'utf8', env: {...process.env, CI: 'true'}})
+  if (r.status !== 0) console.error(`hapair ${args.join(' ')} exited ${r.status}\n${r.stderr}`)
+  return {code: r.status ?? 1, ms: Date.now() - t, stdout: r.stdout}
+}
+
+const part = hapair(['partition', '--json'])
+const init = hapair(['drbd-init', '--json'])
+const syncStep = (JSON.parse(init.stdout || '{}').steps ?? []).find((s: {id: string}) => s.id === 'drbd.sync')
+show('blank disks -> mounted DRBD primary (partition + drbd-init)', `${((part.ms + init.ms) / 1000).toFixed(1)} s, of which DRBD sync ${((syncStep?.durationMs ?? 0) / 1000).toFixed(1)} s`)
+
+const first = hapair(['run', 'nfs-keepalived', '--json'])
+show('rest of nfs-keepalived (NFS + keepalived install and config)', `${(first.ms / 1000).toFixed(1)} s`)
+
+// Converged re-run: count remote calls and their durations in the run log it writes.
+const logs = join(stateDirFor(lab.clusterFile), 'logs')
+const before = new Set(readdirSync(logs))
+const again = hapair(['run', 'nfs-keepalived', '--json'])
+const summary = JSON.parse(again.stdout || '{}')
+const log = readdirSync(logs).filter((f) => !before.has(f)).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n')
+const calls = [...log.matchAll(/^=== \S+ (\S+) "([^"]*)" exit \d+ \((\d+) ms\)/gm)]
+const remoteMs = Math.max(...['node1', 'node2'].map((n) => calls.filter((c) => c[1] === n).reduce((a, c) => a + Number(c[3]), 0)))
+const steps = summary.steps?.length ?? 0
+show(`converged re-run of ${steps} steps on 2 nodes`, `${(again.ms / 1000).toFixed(2)} s wall, ${summary.changed ?? '?'} changed`)
+show('  remote calls per step per node', `${(calls.length / Math.max(1, steps) / 2).toFixed(2)}`)
+show('  time inside remote commands (slowest node)', `${(remoteMs / 1000).toFixed(2)} s (emulated guests run bash slowly)`)
+show('  hapair overhead (wall - remote)', `${((again.ms - remoteMs) / 1000).toFixed(2)} s`)
+
+const drill = hapair(['failover-test', '--json'])
+try {
+  const report = JSON.parse(drill.stdout)
+  for (const d of report.drills ?? report.results ?? []) {
+    show(`drill ${d.scenario ?? d.id}: client-visible stall`, `${((d.measured?.clientStallMs ?? d.clientStallMs ?? 0) / 1000).toFixed(1)} s (detection bound ${((d.expectation?.detectionBoundMs ?? d.detectionBoundMs ?? 0) / 1000).toFixed(1)} s), lost writes ${d.lostWrites ?? d.records?.lost ?? '?'}`)
+  }
+} catch {
+  show('drills', `failover-test exited ${drill.code}`)
+}
+
+const down = await labDown()
+show('lab: teardown', `${(down.teardownMs / 1000).toFixed(1)} s`)

@@ -1,0 +1,56 @@
+/**
+ * Drives the real hapair binary the way a user of the lab does: inside the lab's client
+ * namespace, against the cluster file the lab wrote.
+ */
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+import {NETNS_CLIENT} from '../../src/lab/topology.js'
+import {labPaths} from '../../src/lab/paths.js'
+
+export const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+  json: any
+  ms: number
+}
+
+/** Runs `hapair -c <lab cluster file> ARGS` in the client namespace; never throws on exit codes. */
+export function hapair(args: string[], opts: {timeoutMs?: number; configFile?: string; signalAfterMs?: number; env?: NodeJS.ProcessEnv} = {}): Promise<CliResult> {
+  const config = opts.configFile ?? labPaths().clusterFile
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', NETNS_CLIENT, process.execPath, BIN, ...args, '-c', config], {
+      env: {...process.env, CI: 'true', FORCE_COLOR: '0', ...opts.env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20 * 60_000)
+    const interrupt = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(kill)
+      if (interrupt) clearTimeout(interrupt)
+      let json: any
+      if (args.includes('--json')) {
+        try {
+          json = JSON.parse(stdout)
+        } catch {
+          json = undefined
+        }
+      }
+      resolve({code: code ?? (signal ? 128 : 1), stdout, stderr, json, ms: Date.now() - started})
+    })
+  })
+}
+
+/** Fails with the command's output when it did not exit as expected. */
+export function expectExit(r: CliResult, code: number, what: string): CliResult {
+  if (r.code !== code) throw new Error(`${what}: expected exit ${code}, got ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`)
+  return r
+}
