@@ -3,11 +3,12 @@ import type {Step} from '../engine/step.js'
 import {UsageError} from '../errors.js'
 import {commonSteps} from './common/index.js'
 import {drbdSteps} from './drbd/index.js'
+import {filesystemSteps} from './filesystem/index.js'
 import {keepalivedSteps} from './keepalived/index.js'
 import {nfsSteps} from './nfs/index.js'
 import {storageSteps} from './storage/index.js'
 
-const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...nfsSteps, ...keepalivedSteps]
+const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps]
 
 export const STEPS: ReadonlyMap<string, Step> = new Map(ALL.map((s) => [s.id, s]))
 

@@ -1,0 +1,79 @@
+/** Checks and wording shared by the DRBD steps. */
+import type {StepContext} from '../../engine/step.js'
+import {RefusalError} from '../../errors.js'
+import type {DrbdKernel, DrbdResourceState} from '../../facts/drbd.js'
+
+/** Problems that stop any DRBD step on a node: no drbd-utils, no loaded module. */
+export function kernelProblems(node: string, k: DrbdKernel): string[] {
+  if (!k.utils) return [`${node}: drbd-utils is not installed (run the drbd.packages step: \`hapair drbd-init --only drbd.packages\`)`]
+  if (!k.loaded) {
+    return [
+      k.available
+        ? `${node}: the drbd kernel module (${k.available}) is installed but not loaded (drbd.packages loads it)`
+        : `${node}: no drbd kernel module for this kernel (drbd.packages installs it where the distribution ships it separately)`,
+    ]
+  }
+  return []
+}
+
+/** Throws one RefusalError listing every node's problems; returns when there are none. */
+export function refuseIf(stepId: string, problems: string[], hint?: string): void {
+  if (problems.length === 0) return
+  throw new RefusalError(`${stepId} changed nothing:\n  - ${problems.join('\n  - ')}`, hint)
+}
+
+/** `r0` on node1 is Secondary/Unknown Inconsistent/DUnknown WFConnection, readable for notes. */
+export function stateLine(node: string, s: DrbdResourceState | null, resource: string): string {
+  if (!s) return `${node}: ${resource} is down`
+  const conn = s.connected ? (s.replication === 'Established' ? 'Connected' : s.replication) : s.connection
+  return `${node}: ${s.role}/${s.peerRole} ${s.disk}/${s.peerDisk} ${conn}`
+}
+
+/** The node whose data leads: the preferred (first) node unless told otherwise. */
+export const preferredNode = (ctx: StepContext) => ctx.nodes[0]
+
+/** 1:02:03 / 2m05s / 42s */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const r = s % 60
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`
+  if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`
+  return `${r}s`
+}
+
+/** Sleeps, but wakes early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'))
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason ?? new Error('aborted'))
+    }
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+/** "15.3% synced at 100 MiB/s, 8.5 GiB to go, about 1m26s left" from whatever the status offers. */
+export function describeSync(s: {percent: number; speedKiBs: number | null; remainingKiB: number | null; etaSeconds: number | null; stalled: boolean}): string {
+  const parts = [`${s.percent.toFixed(1)}% synced`]
+  if (s.speedKiBs !== null) parts[0] += ` at ${formatRate(s.speedKiBs)}`
+  if (s.remainingKiB !== null) parts.push(`${formatKiB(s.remainingKiB)} to go`)
+  if (s.etaSeconds !== null) parts.push(`about ${formatDuration(s.etaSeconds)} left`)
+  return parts.join(', ') + (s.stalled ? ' (stalled)' : '')
+}
+
+function formatKiB(kib: number): string {
+  if (kib >= 1024 * 1024) return `${(kib / 1024 / 1024).toFixed(1)} GiB`
+  if (kib >= 1024) return `${(kib / 1024).toFixed(1)} MiB`
+  return `${kib} KiB`
+}
+
+function formatRate(kibs: number): string {
+  return kibs >= 1024 ? `${(kibs / 1024).toFixed(1)} MiB/s` : `${kibs} KiB/s`
+}

@@ -1,0 +1,105 @@
+/**
+ * DRBD configuration files as pure functions of the cluster file, the secrets and the kernel
+ * module's major version. Both nodes get byte-identical files (DRBD requires the same resource
+ * definition on both sides; identical bytes make that checkable by hash).
+ *
+ * One syntax serves 8.4 and 9 (drbd-utils 9.22 accepts `resync-rate` in `disk {}` for both and moves
+ * it to the peer-device options on 9); 9 additionally gets explicit `node-id`s so that node ids never
+ * depend on the order drbdadm happens to assign them.
+ */
+import type {ClusterConfig, Secrets} from '../config/schema.js'
+import {partitionPath, sizeBytes} from '../facts/disks.js'
+import type {DrbdMajor} from '../facts/drbd.js'
+
+export const DRBD_CONF_PATH = '/etc/drbd.conf'
+export const GLOBAL_COMMON_PATH = '/etc/drbd.d/global_common.conf'
+
+export function resourceFilePath(config: ClusterConfig): string {
+  return `/etc/drbd.d/${config.drbd.resource}.res`
+}
+
+/** The DRBD backing device: the configured partition of the configured disk (same path on both nodes). */
+export function backingDevice(config: ClusterConfig): string {
+  if (!config.storage) throw new Error('storage is not set in the cluster file')
+  return partitionPath(config.storage.disk, config.storage.partition.number)
+}
+
+/** A size for DRBD's rate options: whole MiB as `100M`, otherwise KiB (`1536K`). */
+export function drbdRate(size: string): string {
+  const bytes = sizeBytes(size)
+  const MiB = 1024 * 1024
+  return bytes % MiB === 0 ? `${bytes / MiB}M` : `${Math.max(1, Math.round(bytes / 1024))}K`
+}
+
+/** The distribution's standard drbd.conf: global_common.conf plus every resource file. */
+export function drbdConf(): string {
+  return `# Managed by hapair.
+include "drbd.d/global_common.conf";
+include "drbd.d/*.res";
+`
+}
+
+export function globalCommonConf(config: ClusterConfig): string {
+  return `# Managed by hapair for cluster "${config.name}": written identically on both nodes.
+# Resource settings live in ${config.drbd.resource}.res; edit hapair.yaml and re-run \`hapair drbd-init\`.
+global {
+  usage-count no;
+}
+common {
+}
+`
+}
+
+/** Characters that cannot appear inside a quoted drbd.conf string. */
+const UNQUOTABLE = /["\\\s]/
+
+export function drbdResourceConf(config: ClusterConfig, secrets: Secrets, major: DrbdMajor): string {
+  const {drbd} = config
+  const secret = secrets.drbdSharedSecret
+  // DRBD keeps at most 64 bytes of shared-secret (SHARED_SECRET_MAX) and the parser has no escapes.
+  if (secret.length > 64 || UNQUOTABLE.test(secret)) {
+    throw new Error('drbdSharedSecret must be at most 64 characters without quotes, backslashes or spaces')
+  }
+  const rate = drbdRate(drbd.syncRate)
+  const hosts = config.nodes
+    .map((node, i) => {
+      const address = node.replicationAddress ?? node.address
+      const nodeId = major === 9 ? `    node-id ${i};\n` : ''
+      return `  on ${node.name} {\n${nodeId}    address ${address}:${drbd.port};\n  }`
+    })
+    .join('\n')
+  return `# Managed by hapair for cluster "${config.name}": written identically on both nodes (DRBD ${major === 9 ? '9' : '8.4'} syntax).
+# Edit hapair.yaml and re-run \`hapair drbd-init\` instead of this file.
+resource ${drbd.resource} {
+  device ${drbd.device};
+  disk ${backingDevice(config)};
+  meta-disk internal;
+
+  net {
+    protocol ${drbd.protocol};
+    cram-hmac-alg sha1;
+    shared-secret "${secret}";
+    # Split-brain recovery that never throws away changes made while Primary:
+    # with no Primary, keep the side that changed; with one, drop the Secondary's changes; with two, stop.
+    after-sb-0pri discard-zero-changes;
+    after-sb-1pri discard-secondary;
+    after-sb-2pri disconnect;
+  }
+
+  disk {
+    # A failing backing disk detaches: the node goes Diskless and serves I/O from the peer.
+    on-io-error detach;
+    # resync-rate starts the dynamic resync controller; c-max-rate caps it at the same rate.
+    resync-rate ${rate};
+    c-max-rate ${rate};
+  }
+
+  handlers {
+    split-brain "/usr/lib/drbd/notify-split-brain.sh root";
+    out-of-sync "/usr/lib/drbd/notify-out-of-sync.sh root";
+  }
+
+${hosts}
+}
+`
+}

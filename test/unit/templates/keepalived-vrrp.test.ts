@@ -1,0 +1,219 @@
+/**
+ * The rendered keepalived.conf, notify.sh and check-nfs.sh under REAL keepalived: two keepalived
+ * processes in two network namespaces joined by a veth speak VRRP (unicast, auth PASS) and move
+ * the VIP for real; the scripts run for real, against stub DRBD/NFS/mount tools whose state lives
+ * in files (ha-script-harness.ts), with each node's "peer role" linked to the other node's role.
+ *
+ * What this proves before the lab: the VRRP instance elects the preferred node, the notify calls
+ * arrive in an order the scripts handle, a stop hands DRBD over without a dual primary, preempt
+ * and nopreempt behave as configured, and a dead NFS server (weight 0 check) puts the node in
+ * FAULT so the peer takes over. What it cannot prove: real DRBD, mounts and nfsd (the lab does).
+ *
+ * Needs root, keepalived and network namespaces; skipped otherwise.
+ */
+import {describe, it, before, after} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {existsSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {testCluster} from '../../helpers/cluster.js'
+import {renderKeepalivedConf} from '../../../src/templates/keepalived.js'
+import {renderNotifyScript} from '../../../src/templates/scripts/notify.js'
+import {renderCheckScript} from '../../../src/templates/scripts/check-nfs.js'
+import {CHECK_SCRIPT_PATH, NOTIFY_SCRIPT_PATH} from '../../../src/templates/scripts/paths.js'
+import {makeHarness, someBlockDevice, type Harness} from './ha-script-harness.js'
+
+const device = someBlockDevice()
+const can =
+  process.getuid?.() === 0 &&
+  spawnSync('keepalived', ['--version']).status === 0 &&
+  spawnSync('ip', ['netns', 'list']).status === 0 &&
+  device !== undefined
+const skip = can ? false : 'needs root, keepalived, ip netns and a block device'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function until(what: string, pred: () => boolean, timeoutMs = 30_000): Promise<number> {
+  const start = Date.now()
+  while (Date.now() - start < timeoutMs) {
+    if (pred()) return Date.now() - start
+    await sleep(100)
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`)
+}
+
+class Pair {
+  readonly ns: string[]
+  readonly h: Harness[]
+  readonly proc: (ChildProcess | undefined)[] = [undefined, undefined]
+  private readonly confs: string[]
+
+  constructor(
+    tag: string,
+    overrides: Parameters<typeof testCluster>[0],
+  ) {
+    const {config, secrets} = testCluster(overrides)
+    this.ns = [`hapair-t${tag}1-${process.pid}`, `hapair-t${tag}2-${process.pid}`]
+    this.h = config.nodes.map(() => makeHarness(device!, {realIp: true, vip: config.vip.address}))
+    this.h[0].linkPeer(this.h[1])
+    this.h[1].linkPeer(this.h[0])
+    this.confs = config.nodes.map((node, i) => {
+      const h = this.h[i]
+      const notify = h.install('notify.sh', renderNotifyScript(config, 'apt'))
+      const check = h.install('check-nfs.sh', renderCheckScript(config, 'apt'))
+      const conf = renderKeepalivedConf(config, secrets, node).replaceAll(NOTIFY_SCRIPT_PATH, notify).replace(CHECK_SCRIPT_PATH, check)
+      const file = join(h.dir, 'keepalived.conf')
+      writeFileSync(file, conf)
+      return file
+    })
+    const sh = (cmd: string) => {
+      const r = spawnSync('bash', ['-c', cmd], {encoding: 'utf8'})
+      if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`)
+    }
+    sh(`ip netns add ${this.ns[0]} && ip netns add ${this.ns[1]}`)
+    const [a, b] = [`hpt${tag}a${process.pid % 10000}`, `hpt${tag}b${process.pid % 10000}`]
+    sh(`ip link add ${a} netns ${this.ns[0]} type veth peer name ${b} netns ${this.ns[1]}`)
+    sh(`ip -n ${this.ns[0]} link set ${a} name eth0 && ip -n ${this.ns[1]} link set ${b} name eth0`)
+    config.nodes.forEach((n, i) => sh(`ip -n ${this.ns[i]} link set lo up && ip -n ${this.ns[i]} link set eth0 up && ip -n ${this.ns[i]} addr add ${n.address}/24 dev eth0`))
+  }
+
+  start(i: number): void {
+    const h = this.h[i]
+    const out = openSync(join(h.dir, 'keepalived.out'), 'a')
+    this.proc[i] = spawn(
+      'keepalived',
+      ['-s', this.ns[i], '-f', this.confs[i], '-P', '-n', '-l', '-G', '-p', join(h.dir, 'k.pid'), '-r', join(h.dir, 'v.pid')],
+      {stdio: ['ignore', out, out]},
+    )
+  }
+
+  async stop(i: number): Promise<void> {
+    const p = this.proc[i]
+    if (!p || p.exitCode !== null) return
+    const exited = new Promise((r) => p.once('exit', r))
+    p.kill('SIGTERM')
+    await exited
+  }
+
+  holdsVip(i: number): boolean {
+    return spawnSync('ip', ['-n', this.ns[i], '-4', '-o', 'addr', 'show', 'dev', 'eth0'], {encoding: 'utf8'}).stdout.includes(' inet 192.168.77.100/')
+  }
+
+  /** Holds the whole service: VIP, DRBD Primary, mounted, NFS running. */
+  serving(i: number): boolean {
+    const h = this.h[i]
+    return this.holdsVip(i) && h.read('role-local') === 'Primary' && h.mounts().length === 2 && h.active().includes('nfs-server')
+  }
+
+  /** Holds nothing. */
+  idle(i: number): boolean {
+    const h = this.h[i]
+    return !this.holdsVip(i) && h.read('role-local') === 'Secondary' && h.mounts().length === 0 && !h.active().includes('nfs-server')
+  }
+
+  bothPrimary(): boolean {
+    return this.h[0].read('role-local') === 'Primary' && this.h[1].read('role-local') === 'Primary'
+  }
+
+  logs(): string {
+    return this.h.map((h, i) => `--- node${i + 1} ha log\n${existsSync(h.log) ? readFileSync(h.log, 'utf8') : ''}`).join('\n')
+  }
+
+  async close(): Promise<void> {
+    await this.stop(0)
+    await this.stop(1)
+    for (const ns of this.ns) spawnSync('ip', ['netns', 'del', ns])
+    for (const h of this.h) h.cleanup()
+  }
+}
+
+/** Watches for a dual primary while a scenario runs. */
+function watchDualPrimary(pair: Pair): {stop(): boolean} {
+  let seen = false
+  const t = setInterval(() => {
+    if (pair.bothPrimary()) seen = true
+  }, 50)
+  return {
+    stop() {
+      clearInterval(t)
+      return seen
+    },
+  }
+}
+
+describe('keepalived + notify/check scripts, preempt (the seed drill)', {skip, timeout: 180_000}, () => {
+  let pair: Pair
+  before(() => {
+    pair = new Pair('p', {})
+  })
+  after(async () => {
+    await pair?.close()
+  })
+
+  it('node1 (priority 100) takes the service when both start', async () => {
+    pair.start(0)
+    await sleep(300)
+    pair.start(1)
+    await until('node1 serving', () => pair.serving(0)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    await until('node2 idle', () => pair.idle(1))
+  })
+
+  it('stopping keepalived on node1 moves DRBD, mount and NFS to node2, never two primaries', async () => {
+    const watch = watchDualPrimary(pair)
+    await pair.stop(0)
+    const ms = await until('node2 serving', () => pair.serving(1)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    assert.ok(pair.idle(0), `node1 released everything\n${pair.logs()}`)
+    assert.equal(watch.stop(), false, 'no moment with both nodes DRBD Primary')
+    assert.ok(ms < 15_000, `took ${ms} ms`)
+    assert.match(readFileSync(pair.h[0].log, 'utf8'), / stop: released: NFS stopped/)
+  })
+
+  it('node1 coming back takes the service back (preempt)', async () => {
+    const watch = watchDualPrimary(pair)
+    pair.start(0)
+    await until('node1 serving again', () => pair.serving(0)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    await until('node2 idle again', () => pair.idle(1))
+    assert.equal(watch.stop(), false, 'no moment with both nodes DRBD Primary')
+  })
+
+  it('a dead NFS server that will not restart puts node1 in FAULT and node2 takes over', async () => {
+    const h = pair.h[0]
+    writeFileSync(join(h.stateDir, 'nfs-broken'), '')
+    spawnSync('rm', ['-f', join(h.stateDir, 'active', 'nfs-server')])
+    writeFileSync(join(h.stateDir, 'threads'), '0')
+    await until('node2 serving', () => pair.serving(1), 40_000).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    await until('node1 idle', () => pair.idle(0))
+    const log = readFileSync(h.log, 'utf8')
+    assert.match(log, / check: NFS server is not running: restarting it once/)
+    assert.match(log, / check: NFS server still not running after a restart: giving up the VIP/)
+    assert.match(log, / fault: released/)
+    // Held in FAULT: node1 does not preempt back while the hold-down lasts.
+    await sleep(4000)
+    assert.ok(pair.serving(1) && pair.idle(0), pair.logs())
+    assert.match(readFileSync(join(h.dir, 'keepalived.out'), 'utf8'), /Entering FAULT STATE/)
+  })
+})
+
+describe('keepalived + notify/check scripts, nopreempt', {skip, timeout: 120_000}, () => {
+  let pair: Pair
+  before(() => {
+    pair = new Pair('n', {keepalived: {virtualRouterId: 52, preempt: false}})
+  })
+  after(async () => {
+    await pair?.close()
+  })
+
+  it('after a failover to node2, node1 returns as standby and node2 keeps the service', async () => {
+    pair.start(0)
+    await sleep(300)
+    pair.start(1)
+    await until('node1 serving', () => pair.serving(0)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    await pair.stop(0)
+    await until('node2 serving', () => pair.serving(1)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    pair.start(0)
+    // Three advert intervals and then some: time enough to preempt, were it allowed.
+    await sleep(6000)
+    assert.ok(pair.serving(1), `node2 still serving\n${pair.logs()}`)
+    assert.ok(pair.idle(0), `node1 standby\n${pair.logs()}`)
+  })
+})
