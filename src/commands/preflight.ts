@@ -1,0 +1,39 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+import {withSession} from '../engine/session.js'
+import {ConnectError, ExitCode, HapairError} from '../errors.js'
+import {connectFindings, runPreflight, type PreflightResult} from '../preflight/run.js'
+import {findingsTable, verdictLine} from '../preflight/report.js'
+
+export default class Preflight extends BaseCommand {
+  static summary = 'Check both nodes are ready for the cluster; --fix repairs what is safe.'
+  static description =
+    'Checks SSH and sudo, hostname = node name, name resolution on both nodes, time sync, distro and package manager, the DRBD module, the firewall (the ports and protocols the stack needs) and SELinux. Each finding is ok, warn or fail with its fix. --fix adds /etc/hosts entries, opens firewall ports and switches time sync on; nothing else. Exit code 3 when a check fails.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --fix --dry-run',
+    '<%= config.bin %> <%= command.id %> --fix',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+  static flags = {
+    fix: Flags.boolean({summary: 'Repair what is safe: /etc/hosts entries, firewall openings, time sync.', default: false}),
+    'dry-run': Flags.boolean({char: 'n', summary: 'With --fix: show the repairs (commands and file diffs) and change nothing.', default: false}),
+  }
+
+  async run(): Promise<PreflightResult> {
+    const {flags} = await this.parse(Preflight)
+    const print = (line: string) => !this.jsonEnabled() && this.log(line)
+    const result = await withSession(
+      {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run']},
+      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], print}),
+    ).catch((error: unknown) => {
+      // An unreachable node is a failed check, reported like the others.
+      if (!(error instanceof ConnectError)) throw error
+      return {findings: connectFindings(error), ok: false, fixes: null}
+    })
+    print(findingsTable(result.findings, process.stdout.columns || 120))
+    print(verdictLine(result.findings, Boolean(result.fixes && !result.fixes.dryRun)))
+    if (!result.ok) throw Object.assign(new HapairError('preflight found failures (see above)', ExitCode.verifyFailed), {summary: result})
+    return result
+  }
+}
