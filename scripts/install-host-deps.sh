@@ -10,6 +10,8 @@ pkgs=(
   openssh-server openssh-client libnfs-utils
   # recorded-output tests and partition tests on loop devices
   util-linux fdisk parted drbd-utils
+  # keepalived runs for real (in namespaces) in the template tests; policy-rc.d keeps it from starting on install
+  keepalived psmisc
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p"); done

@@ -95,8 +95,8 @@ export const nfsSchema = z
   .object({
     exports: z.array(nfsExportSchema).min(1, 'needs at least one export'),
     /** NFSv4 lease and grace (seconds): short, so clients do not wait out the 90 s default after a failover. */
-    leaseTime: z.number().int().min(5).max(3600).default(10),
-    graceTime: z.number().int().min(5).max(3600).default(10),
+    leaseTime: z.number().int().min(10, "must be at least 10 (the kernel refuses less)").max(3600).default(10),
+    graceTime: z.number().int().min(10, "must be at least 10 (the kernel refuses less)").max(3600).default(10),
   })
   .strict()
 

@@ -6,17 +6,19 @@
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync, mkdtempSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {testCluster} from '../../helpers/cluster.js'
 import {renderNotifyScript} from '../../../src/templates/scripts/notify.js'
 import {renderCheckScript} from '../../../src/templates/scripts/check-nfs.js'
+import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {makeHarness, mutating, someBlockDevice, type Harness} from './ha-script-harness.js'
 
 const {config} = testCluster()
 const device = someBlockDevice()
-const skip = device ? false : 'no block device on this machine for the [ -b $DEV ] wait'
+const missing = device ? false : 'no block device on this machine for the [ -b $DEV ] wait'
+const skip = skipUnlessCI(missing)
 
 describe('rendered scripts are valid bash', () => {
   for (const family of ['apt', 'dnf'] as const) {
@@ -25,9 +27,11 @@ describe('rendered scripts are valid bash', () => {
       ['check-nfs.sh', renderCheckScript(config, family)],
     ] as const) {
       it(`${name} (${family}) passes bash -n`, () => {
-        const file = join(mkdtempSync(join(tmpdir(), 'hapair-n-')), name)
+        const dir = mkdtempSync(join(tmpdir(), 'hapair-n-'))
+        const file = join(dir, name)
         writeFileSync(file, text)
         const r = spawnSync('bash', ['-n', file], {encoding: 'utf8'})
+        rmSync(dir, {recursive: true, force: true})
         assert.equal(r.status, 0, r.stderr)
       })
     }
@@ -49,7 +53,7 @@ describe('rendered scripts are valid bash', () => {
     assert.match(text, /flock -w "\$LOCK_WAIT_S" 9/)
     assert.match(text, /timeout -k 5 "\$limit"/)
     assert.match(text, /REFUSED: the peer is still DRBD Primary/)
-    assert.match(text, /fuser -k -M -m "\$path"/)
+    assert.match(text, /timeout -k 2 10 fuser -k -M -m "\$path"/)
     assert.match(text, /mount --bind "\$STATE_DIR" "\$NFS_LIB"/)
     const check = renderCheckScript(config, 'apt')
     assert.match(check, /flock -n 9 \|\| exit 0/)
@@ -58,6 +62,7 @@ describe('rendered scripts are valid bash', () => {
 })
 
 describe('notify.sh master', {skip}, () => {
+  before(() => requirePrereq(missing))
   let h: Harness
   let notify: string
   before(() => {
@@ -202,6 +207,7 @@ describe('notify.sh master', {skip}, () => {
 })
 
 describe('notify.sh backup|fault|stop', {skip}, () => {
+  before(() => requirePrereq(missing))
   let h: Harness
   let notify: string
   const serving = (h: Harness) => ({
@@ -291,6 +297,7 @@ describe('notify.sh backup|fault|stop', {skip}, () => {
 })
 
 describe('check-nfs.sh', {skip}, () => {
+  before(() => requirePrereq(missing))
   let h: Harness
   let check: string
   const active = (h: Harness) => ({

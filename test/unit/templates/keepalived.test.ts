@@ -1,11 +1,12 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {testCluster} from '../../helpers/cluster.js'
 import {recorded} from '../../helpers/recorded.js'
+import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {
   KEEPALIVED_VALIDATE,
   keepalivedPriorities,
@@ -108,7 +109,8 @@ describe('renderKeepalivedConf', () => {
   })
 
   const keepalived = spawnSync('keepalived', ['--version']).status === 0
-  it('keepalived -t accepts the rendered file and rejects one-line authentication', {skip: keepalived ? false : 'keepalived not installed'}, () => {
+  it('keepalived -t accepts the rendered file and rejects one-line authentication', {skip: skipUnlessCI(!keepalived && 'keepalived not installed')}, () => {
+    requirePrereq(!keepalived && 'keepalived not installed')
     const dir = mkdtempSync(join(tmpdir(), 'hapair-kat-'))
     for (const s of ['notify.sh', 'check-nfs.sh']) writeFileSync(join(dir, s), '#!/bin/bash\nexit 0\n', {mode: 0o755})
     const conf = render().replaceAll(HA_SCRIPT_DIR, dir)
@@ -123,6 +125,7 @@ describe('renderKeepalivedConf', () => {
     assert.equal(bad.status, 5)
     // A missing script is a config error too: why keepalived.scripts runs before keepalived.config.
     const missing = t(render())
+    rmSync(dir, {recursive: true, force: true})
     assert.equal(missing.status === 0, spawnSync('test', ['-x', CHECK_SCRIPT_PATH]).status === 0)
   })
 })

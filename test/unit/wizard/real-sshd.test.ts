@@ -13,14 +13,17 @@ import {loadCluster} from '../../../src/config/load.js'
 import type {Connector} from '../../../src/transport/connect-all.js'
 import {connectHost} from '../../../src/transport/ssh-host.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
+import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {sshdUnavailable, TestSshd} from '../transport/sshd-fixture.js'
 import {DEFAULT, ScriptedPrompter} from './scripted-prompter.js'
 
-const skip = sshdUnavailable()
+const missing = sshdUnavailable()
+const skip = skipUnlessCI(missing)
 
 describe('hapair init wizard against a real sshd', {skip}, () => {
   let sshd: TestSshd
   before(async () => {
+    requirePrereq(missing)
     sshd = await TestSshd.start()
   })
   after(async () => {

@@ -161,7 +161,7 @@ describe('keepalived.service', () => {
     ])
     const takeOver = (plan.changes[1] as CommandChange).script
     assert.match(takeOver, /^systemctl start keepalived$/m)
-    assert.match(takeOver, /grep -qF ' inet 192\.168\.77\.100\/'/)
+    assert.match(takeOver, /grep -F ' inet 192\.168\.77\.100\/' >\/dev\/null/)
     assert.match(takeOver, /systemctl is-active --quiet 'nfs-server'/)
     assert.match(takeOver, /tail -n 25 \/var\/log\/hapair-ha\.log/)
     assert.equal(keepalivedServiceStep.sequential, true)

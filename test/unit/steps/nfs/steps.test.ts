@@ -23,9 +23,11 @@ function configFacts(o: Partial<NfsConfigFacts> = {}): NfsConfigFacts {
     conf: {dropInDir: true, nfsconf: true, leaseTime: null, graceTime: null},
     services: services({'nfs-server': ['inactive', 'disabled']}),
     exportfs: {available: true, entries: []},
+    state: {mountedSource: null, stateBound: false},
     ...o,
   }
 }
+const HA_SERVING = {services: services({'nfs-server': ['active', 'disabled']}), state: {mountedSource: '/dev/drbd0', stateBound: true}}
 const converged = (c = ctx, o: Partial<NfsConfigFacts> = {}) =>
   configFacts({
     exportsFile: file(renderExports(c.config)),
@@ -74,8 +76,9 @@ describe('nfs.config plan', () => {
   it('a new export client changes only the exports file, and reloads exports where NFS serves', () => {
     const next = testContext({nfs: {exports: [{path: '/data', clients: '192.168.77.0/24'}, {path: '/data', clients: '10.0.0.5'}]}})
     const plan = nfsConfigStep.plan(next, {
-      node1: converged(ctx, {services: services({'nfs-server': ['active', 'disabled']})}),
-      node2: converged(ctx),
+      node1: converged(ctx, HA_SERVING),
+      // NFS started by the package, outside HA control: nfs.boot stops it; no exports fed to it.
+      node2: converged(ctx, {services: services({'nfs-server': ['active', 'enabled']})}),
     })
     assert.deepEqual(
       plan.changes.map((c) => [c.node, c.kind === 'file' ? c.path : (c as CommandChange).script]),
@@ -92,7 +95,7 @@ describe('nfs.config plan', () => {
 
   it('new lease/grace on a serving node: the drop-in changes, NFS is not restarted (note says when it applies)', () => {
     const next = testContext({nfs: {leaseTime: 20, graceTime: 20}})
-    const plan = nfsConfigStep.plan(next, {node1: converged(ctx, {services: services({'nfs-server': ['active', 'disabled']})}), node2: converged(ctx)})
+    const plan = nfsConfigStep.plan(next, {node1: converged(ctx, HA_SERVING), node2: converged(ctx)})
     assert.deepEqual(plan.changes.map((c) => [c.node, c.kind, (c as FileChange).path]), [
       ['node1', 'file', NFS_CONF_DROPIN_PATH],
       ['node2', 'file', NFS_CONF_DROPIN_PATH],
@@ -124,7 +127,11 @@ describe('nfs.config plan', () => {
     assert.throws(() => nfsConfigStep.plan(testContext({nfs: {exports: [{path: '/srv', clients: '*'}]}}), {node1: configFacts(), node2: configFacts()}), RefusalError)
     assert.throws(() => nfsConfigStep.plan(testContext({nfs: {exports: [{path: '/database', clients: '*'}]}}), {node1: configFacts(), node2: configFacts()}), /not on the DRBD filesystem/)
     assert.doesNotThrow(() => nfsConfigStep.plan(testContext({nfs: {exports: [{path: '/data/sub', clients: '*'}]}}), {node1: configFacts(), node2: configFacts()}))
-    assert.throws(() => nfsConfigStep.plan(testContext({nfs: {leaseTime: 5}}), {node1: configFacts(), node2: configFacts()}), /under 10 s/)
+    // The cluster file already refuses it; the step refuses too, for configs built in code.
+    assert.throws(() => testContext({nfs: {leaseTime: 5}}), /at least 10/)
+    const ctx = testContext()
+    const short = {...ctx, config: {...ctx.config, nfs: {...ctx.config.nfs!, leaseTime: 5}}}
+    assert.throws(() => nfsConfigStep.plan(short, {node1: configFacts(), node2: configFacts()}), /under 10 s/)
   })
 
   it('refuses an unknown distro; a missing nfs section is a usage error', () => {
@@ -134,7 +141,7 @@ describe('nfs.config plan', () => {
 
   it('verify: effective lease/grace and, where NFS serves, the export table', () => {
     const serving = converged(ctx, {
-      services: services({'nfs-server': ['active', 'disabled']}),
+      ...HA_SERVING,
       exportfs: {available: true, entries: [{path: '/data', client: '192.168.77.0/24', options: ['rw']}]},
     })
     assert.deepEqual(nfsConfigStep.verify!(ctx, {node1: serving, node2: converged()}), [])

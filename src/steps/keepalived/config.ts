@@ -1,0 +1,70 @@
+/**
+ * keepalived.config: keepalived.conf per node (holds the VRRP password: 0600, shown as a hash),
+ * checked with `keepalived -t` before it replaces the old one, plus the systemd drop-in that lets
+ * notify_stop finish. A running keepalived reloads the new configuration.
+ */
+import type {Change, Step} from '../../engine/step.js'
+import {factSet} from '../../facts/fact.js'
+import {fileFact, type FileInfo} from '../../facts/file.js'
+import {isActive, servicesFact, type ServiceStates} from '../../facts/services.js'
+import {
+  KEEPALIVED_CONF_MODE,
+  KEEPALIVED_CONF_PATH,
+  KEEPALIVED_DROPIN_MODE,
+  KEEPALIVED_DROPIN_PATH,
+  KEEPALIVED_VALIDATE,
+  keepalivedPriorities,
+  renderKeepalivedConf,
+  renderKeepalivedDropIn,
+} from '../../templates/keepalived.js'
+import {allFamilyUnits} from '../../templates/services.js'
+import {planFile} from '../common/plan-file.js'
+import {requireKeepalived} from './sections.js'
+
+export interface KeepalivedConfigFacts {
+  conf: FileInfo
+  dropIn: FileInfo
+  services: ServiceStates
+}
+
+const UNIT = 'keepalived'
+
+export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
+  id: 'keepalived.config',
+  title: 'keepalived configuration (VRRP instance, VIP, checks, notify scripts)',
+  facts: () => factSet({conf: fileFact(KEEPALIVED_CONF_PATH), dropIn: fileFact(KEEPALIVED_DROPIN_PATH), services: servicesFact(allFamilyUnits(['keepalived']))}),
+  plan(ctx, facts) {
+    const ka = requireKeepalived(ctx)
+    const changes: Change[] = []
+    const notes: string[] = []
+    const prio = keepalivedPriorities(ctx.config)
+    const [a, b] = ctx.nodes
+    if (a && b && prio[a.name] === prio[b.name]) {
+      notes.push(`${a.name} and ${b.name} have the same priority ${prio[a.name]}: VRRP breaks the tie by the higher IP address, not by node order`)
+    }
+    for (const node of ctx.nodes) {
+      const f = facts[node.name]
+      const running = isActive(f.services[UNIT])
+      const conf = planFile(node.name, f.conf, {
+        path: KEEPALIVED_CONF_PATH,
+        content: renderKeepalivedConf(ctx.config, ctx.secrets, node),
+        mode: KEEPALIVED_CONF_MODE,
+        secret: true,
+        validate: KEEPALIVED_VALIDATE,
+      })
+      const dropIn = planFile(node.name, f.dropIn, {path: KEEPALIVED_DROPIN_PATH, content: renderKeepalivedDropIn(), mode: KEEPALIVED_DROPIN_MODE})
+      if (conf) changes.push(conf)
+      if (dropIn) {
+        changes.push(dropIn, {kind: 'command', node: node.name, title: 'systemctl daemon-reload (keepalived drop-in)', script: 'systemctl daemon-reload', timeoutMs: 60_000})
+      }
+      // SIGHUP re-reads the file; VRRP state is kept when the instance itself is unchanged.
+      if (conf && running) {
+        changes.push({kind: 'command', node: node.name, title: 'reload keepalived (new configuration)', script: `systemctl reload ${UNIT}`, timeoutMs: 60_000})
+      }
+      if (!conf && !dropIn) {
+        notes.push(`${node.name}: keepalived.conf up to date (priority ${prio[node.name]}, ${ka.preempt ? 'preempt' : 'nopreempt'}, ${ka.unicast ? 'unicast' : 'multicast'})`)
+      }
+    }
+    return {changes, notes}
+  },
+}

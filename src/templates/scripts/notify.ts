@@ -1,0 +1,249 @@
+/**
+ * The keepalived notify script: what each VRRP transition does to DRBD, the mount and NFS.
+ * The seed's four scripts (notify_master/backup/stop, check_nfs) done so that any call can be
+ * repeated, overlapping calls run one at a time, every command is time-bounded, and every
+ * transition is logged with a timestamp.
+ */
+import type {ClusterConfig} from '../../config/schema.js'
+import type {PackageFamily} from '../../facts/os.js'
+import {HA_LOG_PATH} from './paths.js'
+import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
+
+/** Seconds a new master waits for the old one to demote DRBD (or for a just-attached disk to be UpToDate) before refusing. */
+export const PEER_WAIT_S = 30
+/** Seconds of umount retries before users of the filesystem are killed (fuser -km). */
+export const UMOUNT_GRACE_S = 5
+/** Seconds a transition waits for the one before it to finish. */
+export const LOCK_WAIT_S = 180
+
+export function renderNotifyScript(config: ClusterConfig, family: PackageFamily): string {
+  const p = haScriptParams(config, family)
+  return sh`#!/bin/bash
+# managed by hapair (cluster ${config.name}): keepalived notify script for the DRBD + NFS service.
+# keepalived runs it as "notify.sh master|backup|fault|stop" on each VRRP transition.
+#
+#   master            DRBD Primary (refused while the peer is still Primary: no dual primary),
+#                     mount, NFS state onto the DRBD filesystem, NFS server started, exports loaded.
+#   backup|fault|stop NFS server stopped, NFS state and filesystem unmounted, DRBD Secondary.
+#
+# Each step looks before it acts, so a repeated call changes nothing. keepalived forks these
+# calls and does not wait: a lock runs them one at a time, and since keepalived adds the VIP before
+# notify_master and removes it before notify_backup/fault/stop (measured with 2.2.7), a call that
+# finds the VIP in the other state was overtaken by a later transition and does nothing.
+# Log: ${HA_LOG_PATH}, and syslog with the tag hapair-ha.
+set -u -o pipefail
+${HA_SCRIPT_PATH_LINE}
+
+${settingsBlock(p)}
+ACTION=$\{1:-}
+PEER_WAIT_S=${PEER_WAIT_S}
+UMOUNT_GRACE_S=${UMOUNT_GRACE_S}
+LOCK_WAIT_S=${LOCK_WAIT_S}
+
+${SHELL_LIB}
+stop_unit() {
+  if unit_active "$1"; then
+    run 90 systemctl stop "$1" || { log "could not stop $1"; return 1; }
+  fi
+  return 0
+}
+
+# unmount PATH: retries for a grace period, then kills the processes using that filesystem.
+# fuser -M acts only if PATH is a mount point, so it can never kill users of the root filesystem.
+unmount() {
+  local path=$1 i
+  for ((i = 0; i < UMOUNT_GRACE_S; i++)); do
+    mountpoint -q "$path" || return 0
+    run 10 umount "$path" && return 0
+    sleep 1
+  done
+  mountpoint -q "$path" || return 0
+  log "$path still busy after $UMOUNT_GRACE_S s; killing the processes using it:"
+  timeout -k 2 10 fuser -vm "$path" >>"$LOG" 2>&1 9>&-
+  timeout -k 2 10 fuser -k -M -m "$path" >>"$LOG" 2>&1 9>&-
+  sleep 1
+  run 10 umount "$path" && return 0
+  log "could not unmount $path"
+  return 1
+}
+
+# Brings the resource up if it is down (after a reboot, before drbd.service, ...).
+ensure_drbd_up() {
+  local l p
+  read -r l p < <(drbd_roles)
+  [ "$l" != Unconfigured ] && return 0
+  log "DRBD resource $RES is not up: drbdadm adjust"
+  run 60 drbdadm adjust "$RES" || { log "drbdadm adjust $RES failed"; return 1; }
+}
+
+# Local disk state: "UpToDate", "Consistent" (attached, peer not seen yet), "Outdated", ...
+drbd_disk() {
+  local out
+  out=$(timeout -k 2 10 drbdadm dstate "$RES" 2>/dev/null | head -n1) || out=''
+  echo "$\{out%%/*}"
+}
+
+become_primary() {
+  local l p d waited=0 said=''
+  read -r l p < <(drbd_roles)
+  if [ "$l" = Primary ]; then return 0; fi
+  # Wait, bounded, until promoting is safe: the old master demotes in its own backup/stop call
+  # (it may still be stopping NFS and unmounting), and a disk that was just attached is only
+  # "Consistent" until DRBD has spoken to the peer (after a reboot, say) and knows it is UpToDate.
+  # Never promote while the peer is Primary; never promote stale data.
+  while :; do
+    d=$(drbd_disk)
+    [ "$p" != Primary ] && [ "$d" = UpToDate ] && break
+    if [ "$waited" -ge "$PEER_WAIT_S" ]; then
+      if [ "$p" = Primary ]; then
+        log "REFUSED: the peer is still DRBD Primary after $PEER_WAIT_S s; not promoting (no dual primary)"
+      else
+        log "REFUSED: the local disk is $\{d:-unknown}, not UpToDate, after $PEER_WAIT_S s; not serving possibly stale data (drbdadm primary --force is a human decision)"
+      fi
+      return 1
+    fi
+    if [ "$p" = Primary ] && [ "$said" != peer ]; then
+      log "the peer is still DRBD Primary; waiting up to $PEER_WAIT_S s for it to demote"
+      said=peer
+    elif [ "$p" != Primary ] && [ "$said" != disk ]; then
+      log "the local disk is $\{d:-unknown}, not UpToDate; waiting up to $PEER_WAIT_S s for DRBD to reach the peer"
+      said=disk
+    fi
+    sleep 1
+    waited=$((waited + 1))
+    read -r l p < <(drbd_roles)
+  done
+  if [ "$p" != Secondary ]; then
+    log "the peer's DRBD role is $p (not connected) and the local disk is UpToDate: promoting on the assumption the peer is down"
+  fi
+  run 30 drbdadm primary "$RES" || { log "drbdadm primary $RES failed"; return 1; }
+  log "DRBD $RES is Primary"
+}
+
+mount_data() {
+  local i current
+  data_mounted && return 0
+  current=$(findmnt -rn -o SOURCE --mountpoint "$MP" 2>/dev/null | head -n1)
+  if [ -n "$current" ]; then
+    log "REFUSED: $MP has $current mounted, not $DEV"
+    return 1
+  fi
+  for ((i = 0; i < 20; i++)); do
+    [ -b "$DEV" ] && break
+    sleep 0.5
+  done
+  [ -b "$DEV" ] || { log "$DEV did not appear"; return 1; }
+  mkdir -p "$MP"
+  run 120 mount -t "$FSTYPE" "$DEV" "$MP" || { log "mount $DEV $MP failed"; return 1; }
+  log "mounted $DEV on $MP"
+}
+
+# /var/lib/nfs (v4 client records in nfsdcld/nfsdcltrack/v4recovery, statd's monitor list, rmtab)
+# must be the same on whichever node serves, or clients lose their locks and opens at a failover.
+# It is kept on the DRBD filesystem and bind-mounted over /var/lib/nfs here. A bind, not a symlink:
+# on the standby /var/lib/nfs stays an ordinary local directory the rpc tools and package scripts
+# can use, where a symlink would dangle while the filesystem is mounted on the other node.
+bind_nfs_state() {
+  local u pipefs=no
+  state_bound && return 0
+  if [ ! -d "$STATE_DIR" ]; then
+    log "first start: seeding $STATE_DIR from the local $NFS_LIB"
+    mkdir -p "$STATE_DIR" || return 1
+    chmod 0755 "$STATE_DIR"
+    find "$NFS_LIB" -mindepth 1 -maxdepth 1 ! -name rpc_pipefs -exec cp -a {} "$STATE_DIR/" \; || { log "seeding $STATE_DIR failed"; return 1; }
+    mkdir -p "$STATE_DIR/rpc_pipefs"
+  fi
+  # Daemons holding files in the local copy must reopen them in the replicated one.
+  for u in "$NFS_UNIT" $NFS_STATE_UNITS; do stop_unit "$u" || return 1; done
+  # EL mounts rpc_pipefs under /var/lib/nfs (Debian 12 uses /run/rpc_pipefs): mount it again on top.
+  mountpoint -q "$NFS_LIB/rpc_pipefs" && pipefs=yes
+  run 10 mount --bind "$STATE_DIR" "$NFS_LIB" || { log "bind $STATE_DIR on $NFS_LIB failed"; return 1; }
+  if [ "$pipefs" = yes ]; then
+    run 10 mount -t rpc_pipefs sunrpc "$NFS_LIB/rpc_pipefs" || log "warning: could not mount rpc_pipefs on $NFS_LIB/rpc_pipefs"
+  fi
+  log "NFS state: $NFS_LIB is $STATE_DIR"
+}
+
+start_nfs() {
+  if ! nfsd_running; then
+    # restart, not start: the unit may be "active" with no nfsd threads (see nfsd_running).
+    run 90 systemctl restart "$NFS_UNIT" || { log "could not start $NFS_UNIT"; return 1; }
+    # NFSv3 clients reclaim their locks when told the server restarted; -f because statd sends
+    # its notices once per boot by itself. -v: speak as the VIP, the name clients mounted.
+    if command -v sm-notify >/dev/null; then run 30 sm-notify -f -v "$VIP" || log "warning: sm-notify failed"; fi
+  fi
+  run 30 exportfs -ra || { log "exportfs -ra failed"; return 1; }
+  log "NFS server running; exports loaded"
+}
+
+become_master() {
+  if ! holds_vip; then
+    log "this node no longer holds the VIP (a later transition overtook this one): nothing to do"
+    return 0
+  fi
+  ensure_drbd_up && become_primary && mount_data && bind_nfs_state && start_nfs || return 1
+  log "serving: DRBD Primary, $MP mounted, NFS up on $VIP"
+}
+
+release() {
+  local u n target
+  if holds_vip; then
+    log "this node holds the VIP again (a later transition made it master): keeping the service"
+    return 0
+  fi
+  stop_unit "$NFS_UNIT" || return 1
+  if state_bound; then
+    for u in $NFS_STATE_UNITS; do stop_unit "$u" || return 1; done
+    # A pipefs mounted on top of the bind is the one bind_nfs_state added; the original is below.
+    if mountpoint -q "$NFS_LIB/rpc_pipefs"; then run 10 umount -l "$NFS_LIB/rpc_pipefs"; fi
+    unmount "$NFS_LIB" || return 1
+    log "NFS state: $NFS_LIB is local again"
+  fi
+  # Every mount of the device: the mount point, and any bind someone else made of it.
+  for ((n = 0; n < 10; n++)); do
+    target=$(findmnt -rn -o TARGET -S "$DEV" 2>/dev/null | tail -n1)
+    [ -n "$target" ] || break
+    unmount "$target" || return 1
+    log "unmounted $target"
+  done
+  if is_primary; then
+    run 30 drbdadm secondary "$RES" || { log "drbdadm secondary $RES failed"; return 1; }
+    log "DRBD $RES is Secondary"
+  fi
+  log "released: NFS stopped, $MP unmounted, DRBD Secondary"
+}
+
+case $ACTION in
+  master | backup | fault | stop) ;;
+  *)
+    echo "usage: $0 master|backup|fault|stop" >&2
+    exit 2
+    ;;
+esac
+
+mkdir -p "$RUN_DIR"
+exec 9>>"$LOCK"
+if ! flock -w "$LOCK_WAIT_S" 9; then
+  log "another transition held $LOCK for $LOCK_WAIT_S s; giving up this one"
+  exit 1
+fi
+log "begin"
+if [ "$ACTION" = master ]; then
+  if become_master; then
+    rc=0
+  else
+    rc=1
+    # Tell the check script to hold this node in FAULT for a while, so the VIP goes to the peer
+    # (which may still be able to serve) instead of staying here without a service.
+    date +%s >"$GAVE_UP"
+    log "FAILED to take over the service: this node goes to FAULT for $GIVE_UP_HOLD_S s so the peer can serve"
+  fi
+else
+  release
+  rc=$?
+  [ "$rc" -eq 0 ] || log "FAILED to release the service: the peer cannot promote DRBD until this node is Secondary"
+fi
+log "end (exit $rc)"
+exit "$rc"
+`
+}
