@@ -1,0 +1,122 @@
+/**
+ * Issue 5 in the lab: blank guests -> `hapair run nfs-keepalived` -> an NFS export on the VIP
+ * that a client in the client namespace uses; the seed's drill by hand (stop keepalived on the
+ * master, the service moves with its data, preempt brings it back); re-runs change nothing; a
+ * config change touches only what it changes.
+ */
+import {test, before} from 'node:test'
+import assert from 'node:assert/strict'
+import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {clientExec, ensureLabUp, guestExec, missingPrerequisites, VIP} from '../../src/lab/index.js'
+import {labPaths} from '../../src/lab/paths.js'
+import {expectExit, hapair} from './cli.js'
+
+async function on(node: string, command: string, timeoutMs = 120_000): Promise<string> {
+  const r = await guestExec(node, command, {timeoutMs})
+  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
+  return r.stdout.trim()
+}
+
+const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
+const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<number> {
+  const start = Date.now()
+  while (Date.now() - start < timeoutMs) {
+    if (await probe()) return Date.now() - start
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+async function serves(node: string): Promise<boolean> {
+  const peer = node === 'node1' ? 'node2' : 'node1'
+  return (await holdsVip(node)) && (await isPrimary(node)) && !(await holdsVip(peer)) && !(await isPrimary(peer)) &&
+    (await guestExec(node, 'findmnt -n /data >/dev/null && test "$(cat /proc/fs/nfsd/threads)" -gt 0', {timeoutMs: 30_000})).code === 0
+}
+
+const url = (file: string) => `nfs://${VIP}/data/${file}?version=3`
+
+async function clientWrite(file: string, content: string): Promise<void> {
+  const local = join(mkdtempSync(join(tmpdir(), 'hapair-nfs-')), 'f')
+  writeFileSync(local, content)
+  const r = await clientExec(['nfs-cp', local, url(file)], {timeoutMs: 60_000})
+  assert.equal(r.code, 0, `nfs-cp to the VIP failed: ${r.stderr}`)
+}
+
+async function clientRead(file: string): Promise<string> {
+  const r = await clientExec(['nfs-cat', url(file)], {timeoutMs: 60_000})
+  assert.equal(r.code, 0, `nfs-cat from the VIP failed: ${r.stderr}`)
+  return r.stdout
+}
+
+/** A copy of the lab's cluster file (with its secrets) that a test may change. */
+function variant(edit: (yaml: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-variant-'))
+  const paths = labPaths()
+  writeFileSync(join(dir, 'hapair.yaml'), edit(readFileSync(paths.clusterFile, 'utf8')))
+  copyFileSync(paths.clusterFile.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'hapair.secrets.yaml'))
+  return join(dir, 'hapair.yaml')
+}
+const changed = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
+
+before(async () => {
+  const missing = missingPrerequisites({build: true})
+  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
+  await ensureLabUp({fresh: true})
+})
+
+test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
+  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+  await until('node1 to serve', () => serves('node1'), 60_000)
+  assert.match(await on('node1', 'exportfs -v'), /^\/data\s/m)
+  await clientWrite('hello.txt', 'written through the VIP\n')
+  assert.equal(await clientRead('hello.txt'), 'written through the VIP\n')
+  const status = expectExit(await hapair(['status', '--json']), 0, 'status')
+  assert.equal(status.json.vipHolder, 'node1')
+  assert.equal(status.json.primary, 'node1')
+})
+
+test('the seed drill: stop keepalived on node1 -> node2 serves the same data; start it -> node1 takes back (preempt)', async () => {
+  await on('node1', 'systemctl stop keepalived')
+  const moved = await until('node2 to serve', () => serves('node2'))
+  assert.equal(await clientRead('hello.txt'), 'written through the VIP\n')
+  await clientWrite('during-node2.txt', 'node2 era\n')
+  await on('node1', 'systemctl start keepalived')
+  const back = await until('node1 to take back', () => serves('node1'))
+  assert.equal(await clientRead('during-node2.txt'), 'node2 era\n')
+  console.log(`switchover to node2 seen after ${moved} ms, back to node1 after ${back} ms (polling every 500 ms)`)
+})
+
+test('a second run changes nothing and says so', async () => {
+  const r = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {timeoutMs: 20 * 60_000}), 0, 'second run')
+  assert.deepEqual(changed(r.json), [])
+  const text = expectExit(await hapair(['ha-install']), 0, 'ha-install again')
+  assert.match(text.stdout, /No changes/)
+})
+
+test('a new export client changes only the exports, and only on the way there and back', async () => {
+  const file = variant((y) => y.replace('options: [rw, sync, no_root_squash] } ]', 'options: [rw, sync, no_root_squash] }, { path: /data, clients: 192.168.77.250, options: [ro] } ]'))
+  const added = expectExit(await hapair(['ha-install', '--json'], {configFile: file}), 0, 'ha-install with a new client')
+  assert.deepEqual(changed(added.json), ['nfs.config'])
+  assert.match(await on('node1', 'exportfs -v'), /192\.168\.77\.250/)
+  const restored = expectExit(await hapair(['ha-install', '--json']), 0, 'ha-install with the original file')
+  assert.deepEqual(changed(restored.json), ['nfs.config'])
+  assert.doesNotMatch(await on('node1', 'exportfs -v'), /192\.168\.77\.250/)
+})
+
+test('nopreempt: node2 keeps the service when node1 returns', async () => {
+  const file = variant((y) => y.replace('preempt: true', 'preempt: false'))
+  const r = expectExit(await hapair(['ha-install', '--json'], {configFile: file}), 0, 'ha-install nopreempt')
+  assert.deepEqual(changed(r.json), ['keepalived.config'])
+  await on('node1', 'systemctl stop keepalived')
+  await until('node2 to serve', () => serves('node2'))
+  await on('node1', 'systemctl start keepalived')
+  await new Promise((r) => setTimeout(r, 10_000)) // several advert intervals: a preempting node1 would have taken over by now
+  assert.ok(await serves('node2'), 'node1 took the service back although nopreempt is set')
+  // Back to the lab's own file (preempt) and to node1, for the suites after this one.
+  expectExit(await hapair(['ha-install']), 0, 'ha-install preempt again')
+  await until('node1 to take back', () => serves('node1'))
+})
