@@ -1,0 +1,13 @@
+/** The built-in lab's public API (used by `hapair lab ...`, the drills and the e2e suites). */
+export {labUp, labDown, labStatus, ensureLabUp, resetGuests, runningImage, CLIENT_COMMAND} from './lab.js'
+export type {LabUpOptions, LabUpResult, LabDownResult, LabStatus, GuestStatus} from './lab.js'
+export {powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, restoreAll, injectFault, faultNeedsNode, FAULTS} from './faults.js'
+export type {FaultName} from './faults.js'
+export {clientExec, clientExecInteractive, addNamespaceNode, removeNamespaceNode, namespaceNodeExec, inNamespace} from './network.js'
+export type {NamespaceNode, NamespaceNodeOptions} from './network.js'
+export {guestExec, sshArgv, waitForSsh, guestPid, serialTail} from './guest.js'
+export {ensureImage, currentRecipeHash} from './image.js'
+export {missingPrerequisites, HOST_PACKAGES} from './prereq.js'
+export {labPaths} from './paths.js'
+export type {LabPaths} from './paths.js'
+export * from './topology.js'

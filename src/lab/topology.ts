@@ -1,0 +1,40 @@
+/**
+ * The lab's fixed network plan. Every address lives on one private bridge inside namespaces the
+ * lab creates; nothing here routes anywhere else (no gateway, no default route).
+ */
+
+/** Namespace holding the bridge `br0` and the guests' taps; qemu runs in it. */
+export const NETNS_SWITCH = 'hapair-labsw'
+/** Namespace where hapair, ssh and the NFS client run. */
+export const NETNS_CLIENT = 'hapair-client'
+/** Prefix of the namespaces made by addNamespaceNode(). */
+export const NETNS_NODE_PREFIX = 'hapair-lab-'
+export const BRIDGE = 'br0'
+
+export const PREFIX = 24
+export const SUBNET = '192.168.77.0/24'
+export const CLIENT_ADDRESS = '192.168.77.1'
+export const VIP = '192.168.77.100'
+/** The guests' only NIC (the kernel is booted with net.ifnames=0). */
+export const GUEST_INTERFACE = 'eth0'
+/** The blank data disk as the guests see it (drive order: root, data, seed). */
+export const GUEST_DATA_DISK = '/dev/vdb'
+
+export interface GuestSpec {
+  name: string
+  address: string
+  mac: string
+  /** Tap device in NETNS_SWITCH. */
+  tap: string
+}
+
+export const GUESTS: readonly GuestSpec[] = [
+  {name: 'node1', address: '192.168.77.11', mac: '52:54:00:77:00:11', tap: 'tap1'},
+  {name: 'node2', address: '192.168.77.12', mac: '52:54:00:77:00:12', tap: 'tap2'},
+]
+
+export function guestSpec(name: string): GuestSpec {
+  const guest = GUESTS.find((g) => g.name === name)
+  if (!guest) throw new Error(`unknown lab node "${name}" (the lab has ${GUESTS.map((g) => g.name).join(', ')})`)
+  return guest
+}

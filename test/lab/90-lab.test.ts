@@ -1,0 +1,184 @@
+/**
+ * The lab, for real: two QEMU guests, the namespace network, every fault, then teardown.
+ * Never skips: without root or the host tools it fails and says what is missing.
+ * Takes minutes (a first run builds the base image).
+ */
+import {test, before, after} from 'node:test'
+import assert from 'node:assert/strict'
+import {existsSync, readFileSync} from 'node:fs'
+import {
+  ensureLabUp, labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
+  namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, GUESTS,
+  type LabUpResult,
+} from '../../src/lab/index.js'
+import {listNamespaces} from '../../src/lab/network.js'
+import {isAlive} from '../../src/lab/process.js'
+import {run} from '../../src/lab/run.js'
+
+const paths = labPaths()
+let lab: LabUpResult
+let started = false
+
+async function on(node: string, command: string): Promise<string> {
+  const r = await guestExec(node, command, {timeoutMs: 120_000})
+  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
+  return r.stdout.trim()
+}
+
+/** ping from a guest; true when the peer answered. */
+async function pings(from: string, to: string): Promise<boolean> {
+  return (await guestExec(from, `ping -c 2 -W 1 -i 0.3 ${to} >/dev/null`, {timeoutMs: 30_000})).code === 0
+}
+
+/** ping from the client namespace (busybox's: the host needs no iputils). */
+async function clientPings(to: string): Promise<boolean> {
+  return (await clientExec(['busybox', 'ping', '-c', '1', '-w', '3', to], {timeoutMs: 30_000})).code === 0
+}
+
+before(async () => {
+  // Asserted, not skipped: a machine that cannot run the lab fails this suite loudly.
+  const missing = missingPrerequisites({build: true})
+  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
+  started = true
+  lab = await ensureLabUp({fresh: true})
+})
+
+after(async () => {
+  // Teardown even after a failure (a boot that timed out too), so a broken run leaves nothing behind.
+  if (started) await labDown()
+})
+
+test('lab up wrote a cluster file, key and known_hosts for both guests', () => {
+  assert.ok(existsSync(lab.clusterFile))
+  const text = readFileSync(lab.clusterFile, 'utf8')
+  assert.match(text, /address: 192\.168\.77\.11/)
+  assert.match(text, /knownHostsFile: /)
+  const known = readFileSync(paths.knownHosts, 'utf8').trim().split('\n')
+  assert.deepEqual(known.map((l) => l.split(' ')[0]), GUESTS.map((g) => g.address))
+  console.log(`lab: build ${lab.buildMs} ms (cached ${lab.cached}), boot ${lab.bootMs} ms, reused ${lab.reused}`)
+})
+
+test('ssh with the lab key and pinned host keys; hostnames are node1 and node2', async () => {
+  for (const g of GUESTS) assert.equal(await on(g.name, 'uname -n'), g.name)
+})
+
+test('a wrong known_hosts is refused (host keys really are checked)', async () => {
+  const r = await clientExec(['ssh', '-F', '/dev/null', '-i', paths.key, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null', 'root@192.168.77.11', 'true'], {timeoutMs: 30_000})
+  assert.notEqual(r.code, 0)
+  assert.match(r.stderr, /Host key verification failed/)
+})
+
+test('the Debian kernel loads drbd (8.4), nfsd and ip_vs in both guests', async () => {
+  for (const g of GUESTS) {
+    await on(g.name, 'modprobe drbd && modprobe nfsd && modprobe ip_vs')
+    assert.match(await on(g.name, 'cat /proc/drbd'), /version: 8\.4\./)
+  }
+})
+
+test('/dev/vdb is a blank 256 MiB disk in both guests', async () => {
+  for (const g of GUESTS) {
+    assert.equal(await on(g.name, 'blockdev --getsize64 /dev/vdb'), String(256 * 1024 * 1024))
+    assert.equal(await on(g.name, 'head -c 4194304 /dev/vdb | tr -d "\\000" | wc -c'), '0')
+    assert.equal(await on(g.name, 'blkid -p /dev/vdb; echo $?'), '2', 'no signature on /dev/vdb')
+  }
+})
+
+test('HA packages are not installed but resolve offline from the local repository', async () => {
+  for (const g of GUESTS) {
+    assert.equal(await on(g.name, 'dpkg-query -W -f "\\${Status}" drbd-utils 2>/dev/null || echo absent'), 'absent')
+    assert.equal(await on(g.name, 'grep -rh "^deb" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null'), 'deb [trusted=yes] file:/var/local/hapair-repo ./')
+    const sim = await on(g.name, 'apt-get update -q >/dev/null && apt-get install --simulate -y drbd-utils keepalived heartbeat pacemaker crmsh pcs corosync resource-agents nfs-kernel-server ipvsadm parted xfsprogs chrony')
+    assert.match(sim, /^Inst drbd-utils /m)
+    assert.match(sim, /^Inst pacemaker /m)
+    assert.doesNotMatch(sim, /^E: /m)
+  }
+})
+
+test('the client namespace reaches both guests; there is no route out anywhere', async () => {
+  for (const g of GUESTS) assert.ok(await clientPings(g.address), `client -> ${g.name}`)
+  assert.equal((await clientExec(['ip', 'route', 'show', 'default'])).stdout.trim(), '')
+  for (const g of GUESTS) assert.equal(await on(g.name, 'ip route show default'), '')
+})
+
+test('a namespace node on the bridge serves HTTP to the client and the guests', async () => {
+  const rs = await addNamespaceNode({name: 'rs1', address: '192.168.77.21', httpBody: 'hello from rs1\n'})
+  assert.ok(rs.pid && isAlive(rs.pid))
+  assert.ok(await clientPings('192.168.77.21'))
+  assert.ok(await pings('node1', '192.168.77.21'))
+  const r = await clientExec(['busybox', 'wget', '-q', '-O', '-', 'http://192.168.77.21/'], {timeoutMs: 15_000})
+  assert.equal(r.stdout, 'hello from rs1\n')
+  assert.equal((await namespaceNodeExec('rs1', ['ip', '-br', 'addr', 'show', 'eth0'])).stdout.includes('192.168.77.21/24'), true)
+})
+
+test('split brain: node1 cannot reach node2, the client still reaches both; heal restores', async () => {
+  assert.ok(await pings('node1', '192.168.77.12'))
+  await splitBrain()
+  try {
+    assert.equal(await pings('node1', '192.168.77.12'), false, 'node1 -> node2 during split')
+    assert.equal(await pings('node2', '192.168.77.11'), false, 'node2 -> node1 during split')
+    for (const g of GUESTS) assert.ok(await clientPings(g.address), `client -> ${g.name} during split`)
+    assert.equal((await labStatus()).split, true)
+  } finally {
+    await heal()
+  }
+  assert.ok(await pings('node1', '192.168.77.12'), 'node1 -> node2 after heal')
+  assert.equal((await labStatus()).split, false)
+})
+
+test('link down cuts one guest off; link up restores it', async () => {
+  await linkDown('node2')
+  try {
+    assert.equal(await clientPings('192.168.77.12'), false)
+    assert.ok(await clientPings('192.168.77.11'))
+    assert.notEqual((await guestExec('node2', 'true', {connectTimeout: 3, timeoutMs: 30_000})).code, 0, 'ssh to node2 with its link down')
+  } finally {
+    await linkUp('node2')
+  }
+  assert.ok(await clientPings('192.168.77.12'))
+  assert.equal(await on('node2', 'uname -n'), 'node2')
+})
+
+test('pause freezes a guest and resume brings it back where it was', async () => {
+  const before = await on('node1', 'cat /proc/sys/kernel/random/boot_id')
+  await pause('node1')
+  try {
+    assert.equal((await labStatus()).guests[0].state, 'paused')
+    assert.equal(await clientPings('192.168.77.11'), false)
+  } finally {
+    await resume('node1')
+  }
+  assert.equal((await labStatus()).guests[0].state, 'running')
+  assert.equal(await on('node1', 'cat /proc/sys/kernel/random/boot_id'), before, 'same boot after resume')
+})
+
+test('power loss kills the guest; power on boots it again from the same disks', async () => {
+  await on('node2', 'echo survivor >/root/mark && sync')
+  const bootId = await on('node2', 'cat /proc/sys/kernel/random/boot_id')
+  const pid = (await labStatus()).guests[1].pid!
+  await powerOff('node2')
+  assert.equal(isAlive(pid), false)
+  assert.equal((await labStatus()).guests[1].state, 'off')
+  assert.equal(await clientPings('192.168.77.12'), false)
+  const {bootMs} = await powerOn('node2')
+  console.log(`lab: power-on to SSH ${bootMs} ms`)
+  assert.notEqual(await on('node2', 'cat /proc/sys/kernel/random/boot_id'), bootId, 'a new boot')
+  assert.equal(await on('node2', 'cat /root/mark'), 'survivor')
+  assert.equal(await on('node2', 'uname -n'), 'node2')
+})
+
+test('lab down leaves no qemu process, namespace or tap behind', async () => {
+  const pids = (await labStatus()).guests.map((g) => g.pid).filter((p): p is number => p !== null)
+  assert.equal(pids.length, 2)
+  const down = await labDown()
+  console.log(`lab: teardown ${down.teardownMs} ms`)
+  for (const pid of pids) assert.equal(isAlive(pid), false, `qemu ${pid} still alive`)
+  const left = (await listNamespaces()).filter((n) => n.startsWith('hapair-'))
+  assert.deepEqual(left, [])
+  assert.ok(!existsSync(paths.clusterFile))
+  for (const g of GUESTS) assert.ok(!existsSync(`${paths.dir}/${g.name}`))
+  const status = await labStatus()
+  assert.equal(status.up, false)
+  assert.ok(status.guests.every((g) => g.state === 'off'))
+  for (const tap of ['tap1', 'tap2']) assert.notEqual((await run(['ip', 'link', 'show', tap])).code, 0, `${tap} in the host namespace`)
+})

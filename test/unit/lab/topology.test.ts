@@ -1,0 +1,45 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {join} from 'node:path'
+import {existsSync} from 'node:fs'
+import {GUESTS, guestSpec, CLIENT_ADDRESS, VIP} from '../../../src/lab/topology.js'
+import {labPaths, guestPaths, packageRoot, assetsDir} from '../../../src/lab/paths.js'
+import {faultNeedsNode, FAULTS} from '../../../src/lab/faults.js'
+import {sshArgv} from '../../../src/lab/guest.js'
+
+test('two guests on one /24 with the client and the VIP, distinct MACs and taps', () => {
+  assert.deepEqual(GUESTS.map((g) => g.name), ['node1', 'node2'])
+  const addresses = [...GUESTS.map((g) => g.address), CLIENT_ADDRESS, VIP]
+  assert.ok(addresses.every((a) => a.startsWith('192.168.77.')))
+  assert.equal(new Set(addresses).size, addresses.length)
+  assert.equal(new Set(GUESTS.map((g) => g.mac)).size, 2)
+  assert.equal(new Set(GUESTS.map((g) => g.tap)).size, 2)
+  assert.throws(() => guestSpec('node3'), /unknown lab node "node3"/)
+})
+
+test('lab paths default to /var/lib and /var/cache and follow the environment', () => {
+  assert.equal(labPaths({}).dir, '/var/lib/hapair-lab')
+  assert.equal(labPaths({}).cache, '/var/cache/hapair-lab')
+  const p = labPaths({HAPAIR_LAB_DIR: '/tmp/l', HAPAIR_LAB_CACHE: '/tmp/c'})
+  assert.equal(p.clusterFile, '/tmp/l/hapair.yaml')
+  assert.equal(p.key, '/tmp/l/id_ed25519')
+  assert.equal(p.cache, '/tmp/c')
+  assert.equal(guestPaths(p, 'node2').pidFile, '/tmp/l/node2/qemu.pid')
+})
+
+test('assets resolve from the package root, in src/lab/assets', () => {
+  assert.ok(existsSync(join(packageRoot(), 'package.json')))
+  assert.ok(existsSync(join(assetsDir(), 'build-image.sh')))
+})
+
+test('ssh trusts only the lab known_hosts and key', () => {
+  const argv = sshArgv('192.168.77.11', labPaths({HAPAIR_LAB_DIR: '/tmp/l'}), ['uname', '-n'])
+  assert.ok(argv.includes('StrictHostKeyChecking=yes'))
+  assert.ok(argv.includes('UserKnownHostsFile=/tmp/l/known_hosts'))
+  assert.deepEqual(argv.slice(-4), ['root@192.168.77.11', '--', 'uname', '-n'])
+  assert.ok(argv.includes('BatchMode=yes'))
+})
+
+test('node-less faults are exactly the network-wide ones', () => {
+  assert.deepEqual(FAULTS.filter((f) => !faultNeedsNode(f)), ['split', 'heal', 'restore'])
+})
