@@ -111,6 +111,10 @@ export function renderKeepalivedDropIn(): string {
     '# managed by hapair: let notify_stop finish releasing NFS, the mount and DRBD when keepalived stops.',
     '[Service]',
     'KillMode=process',
+    '# A crashed or SIGKILLed keepalived (which leaves its VIP behind) comes back within a second,',
+    '# before the peer declares it dead; a clean `systemctl stop` is not restarted.',
+    'Restart=on-failure',
+    'RestartSec=1',
     '',
   ].join('\n')
 }

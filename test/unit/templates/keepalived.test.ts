@@ -100,11 +100,11 @@ describe('renderKeepalivedConf', () => {
     assert.notEqual(render({}, 0), render({}, 1))
   })
 
-  it('the drop-in only sets KillMode=process', () => {
+  it('the drop-in keeps notify_stop alive on stop and restarts a crashed keepalived', () => {
     const text = renderKeepalivedDropIn()
     assert.deepEqual(
       text.split('\n').filter((l) => l && !l.startsWith('#')),
-      ['[Service]', 'KillMode=process'],
+      ['[Service]', 'KillMode=process', 'Restart=on-failure', 'RestartSec=1'],
     )
   })
 
