@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Writes oclif.manifest.json after the build (what `oclif manifest` does), so `hapair --help`
-// and command lookup read one JSON file instead of importing every command module.
-import {Plugin} from '@oclif/core'
-import {writeFileSync} from 'node:fs'
+// After the build: writes oclif.manifest.json (what `oclif manifest` does) and renders the help
+// of the root and of every command into dist/help/, so `hapair --help` prints a file instead
+// of loading oclif and every command module (bin/run.js serves them). Rebuilt on every build,
+// so the served help is always oclif's own for this code.
+import {Config, Help, Plugin} from '@oclif/core'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -10,4 +12,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true})
 await plugin.load()
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest))
-console.log(`oclif.manifest.json: ${Object.keys(plugin.manifest.commands).length} commands`)
+
+const config = await Config.load(root)
+const helpDir = join(root, 'dist', 'help')
+mkdirSync(helpDir, {recursive: true})
+async function render(argv) {
+  let out = ''
+  const write = process.stdout.write
+  process.stdout.write = (chunk) => ((out += chunk), true)
+  try {
+    await new Help(config, {maxWidth: 100}).showHelp(argv)
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}
+writeFileSync(join(helpDir, 'root.txt'), await render([]))
+for (const id of Object.keys(plugin.manifest.commands)) writeFileSync(join(helpDir, `${id.replaceAll(':', ' ')}.txt`), await render([id]))
+for (const topic of config.topics) writeFileSync(join(helpDir, `${topic.name.replaceAll(':', ' ')}.txt`), await render([topic.name]))
+console.log(`oclif.manifest.json and dist/help: ${Object.keys(plugin.manifest.commands).length} commands`)
