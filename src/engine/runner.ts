@@ -74,21 +74,32 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
           phase: (text) => {
             task.output = text
           },
-          applyNodes: (nodes, sequential, apply) =>
-            task
+          applyNodes: async (nodes, sequential, apply) => {
+            // In parallel, a failure on one node lets the other finish its command (closing the
+            // connections under it would leave that node half-changed and its error unreadable).
+            const failures: unknown[] = []
+            await task
               .newListr(
                 nodes.map((node) => ({
                   title: node,
-                  task: (_c: unknown, sub: ListrTaskWrapper<unknown, any, any>) =>
-                    apply(node, (line) => {
-                      sub.output = line
-                    }),
+                  task: async (_c: unknown, sub: ListrTaskWrapper<unknown, any, any>) => {
+                    try {
+                      await apply(node, (line) => {
+                        sub.output = line
+                      })
+                    } catch (error) {
+                      failures.push(error)
+                      throw error
+                    }
+                  },
                   rendererOptions: {outputBar: 1, persistentOutput: false},
                 })),
-                {concurrent: !sequential, exitOnError: true},
+                {concurrent: !sequential, exitOnError: sequential},
               )
               .run()
-              .then(() => undefined),
+              .catch(() => undefined)
+            if (failures.length > 0) throw failures[0]
+          },
           confirmDestroy: async (change) => {
             if (!ctx.options.interactive || ctx.options.yes) return ctx.options.wipe
             const typed = await task.prompt(ListrInquirerPromptAdapter).run(inputPrompt, {

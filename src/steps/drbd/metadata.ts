@@ -16,15 +16,12 @@ import {factSet, shq} from '../../facts/fact.js'
 import {backingDevice} from '../../templates/drbd.js'
 import {requireStorage} from '../storage/require.js'
 import {kernelProblems, refuseIf} from './common.js'
+import {blankGuard} from '../common/blank-guard.js'
 
 type Facts = {drbd: DrbdFacts; backing: DeviceSignatures}
 
 export function createMdScript(resource: string, device: string): string {
-  return `dev=${shq(device)}
-rc=0; blkid -p "$dev" >/dev/null 2>&1 || rc=$?
-# blkid -p exits 2 when it finds no signature at all.
-if [ "$rc" -ne 2 ]; then echo "not creating DRBD metadata: $dev is not blank any more: $(blkid -p -o export "$dev" 2>&1 | tr '\\n' ' ')" >&2; exit 1; fi
-drbdadm -- --force create-md ${shq(resource)} </dev/null
+  return `${blankGuard(device, 'not creating DRBD metadata')}drbdadm -- --force create-md ${shq(resource)} </dev/null
 `
 }
 

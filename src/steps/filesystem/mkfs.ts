@@ -13,6 +13,7 @@ import {factSet, shq} from '../../facts/fact.js'
 import {kernelProblems, refuseIf} from '../drbd/common.js'
 import type {DrbdState} from '../drbd/poll.js'
 import {requireFilesystem} from '../storage/require.js'
+import {blankGuard} from '../common/blank-guard.js'
 
 type Facts = {drbd: DrbdState; device: DeviceSignatures; mkfs: {found: boolean}}
 
@@ -27,9 +28,7 @@ export function mkfsScript(type: 'ext4' | 'xfs', device: string, force: boolean)
   const dev = shq(device)
   const guard = force
     ? ''
-    : `rc=0; blkid -p ${dev} >/dev/null 2>&1 || rc=$?
-if [ "$rc" -ne 2 ]; then echo "not making a filesystem: ${device} is not blank any more" >&2; exit 1; fi
-`
+    : blankGuard(device, 'not making a filesystem')
   const cmd = type === 'ext4' ? `mkfs.ext4 -q ${force ? '-F ' : ''}-E nodiscard ${dev} </dev/null` : `mkfs.xfs -q ${force ? '-f ' : ''}-K ${dev} </dev/null`
   return `${guard}${cmd}\n`
 }

@@ -20,7 +20,7 @@ const ext4Backing = (): DeviceSignatures => {
 }
 
 describe('drbd.metadata plan', () => {
-  it('blank partitions without metadata: create-md on both, guarded by a fresh blkid check', () => {
+  it('blank partitions without metadata: create-md on both, guarded by a fresh wipefs check', () => {
     const plan = drbdMetadata.plan(testContext(), {
       node1: {drbd: drbdFacts('node1', {gi: gi('none')}), backing: backing('backing-blank')},
       node2: {drbd: drbdFacts('node2', {gi: gi('none')}), backing: backing('backing-blank')},
@@ -28,7 +28,7 @@ describe('drbd.metadata plan', () => {
     const c = plan.changes as CommandChange[]
     assert.deepEqual(c.map((x) => x.node), ['node1', 'node2'])
     for (const x of c) {
-      assert.match(x.script, /blkid -p "\$dev"/)
+      assert.match(x.script, /wipefs --noheadings --output TYPE -- '\/dev\/vdb1'/)
       assert.match(x.script, /drbdadm -- --force create-md 'r0' <\/dev\/null/)
       assert.equal(x.destroys, undefined)
     }

@@ -30,7 +30,7 @@ describe('filesystem.mkfs plan', () => {
     const plan = filesystemMkfs.plan(testContext(), facts(drbd0('backing-blank')))
     const c = plan.changes as CommandChange[]
     assert.deepEqual(c.map((x) => x.node), ['node1'])
-    assert.match(c[0].script, /blkid -p '\/dev\/drbd0'/)
+    assert.match(c[0].script, /wipefs --noheadings --output TYPE -- '\/dev\/drbd0'/)
     assert.match(c[0].script, /mkfs\.ext4 -q -E nodiscard '\/dev\/drbd0' <\/dev\/null/)
     assert.doesNotMatch(c[0].script, / -F /)
     assert.equal(c[0].destroys, undefined)
