@@ -77,3 +77,29 @@ function formatKiB(kib: number): string {
 function formatRate(kibs: number): string {
   return kibs >= 1024 ? `${(kibs / 1024).toFixed(1)} MiB/s` : `${kibs} KiB/s`
 }
+
+/**
+ * Every step after drbd.up needs DRBD running and the resource up on both nodes: refuses with
+ * each node's problem otherwise (plus any `extra` problem a step adds), and returns the nodes'
+ * state in one line for notes.
+ */
+export function requireResourceUp(
+  stepId: string,
+  ctx: StepContext,
+  facts: Record<string, {drbd: DrbdKernel & {state: DrbdResourceState | null}}>,
+  extra: (node: string, state: DrbdResourceState | null) => string | undefined = () => undefined,
+): string {
+  const res = ctx.config.drbd.resource
+  const problems: string[] = []
+  for (const node of ctx.nodes) {
+    const {drbd} = facts[node.name]
+    problems.push(...kernelProblems(node.name, drbd))
+    if (drbd.loaded && !drbd.state) problems.push(`${node.name}: ${res} is down (run drbd.up first)`)
+    else {
+      const more = extra(node.name, drbd.state)
+      if (more) problems.push(more)
+    }
+  }
+  refuseIf(stepId, problems)
+  return ctx.nodes.map((n) => stateLine(n.name, facts[n.name].drbd.state, res)).join('; ')
+}

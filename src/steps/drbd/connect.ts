@@ -11,7 +11,7 @@ import {factSet, shq} from '../../facts/fact.js'
 import {drbdStateFact} from '../../facts/drbd.js'
 import {keyValues} from '../../facts/os.js'
 import type {Host} from '../../transport/host.js'
-import {formatDuration, kernelProblems, preferredNode, refuseIf, sleep, stateLine} from './common.js'
+import {formatDuration, preferredNode, requireResourceUp, sleep, stateLine} from './common.js'
 import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
@@ -64,16 +64,8 @@ export const drbdConnect: Step<Facts> = {
   facts: (ctx) => factSet({drbd: drbdStateFact(ctx.config.drbd.resource, ctx.config.drbd.device)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource
-    const problems: string[] = []
-    for (const node of ctx.nodes) {
-      const {drbd} = facts[node.name]
-      problems.push(...kernelProblems(node.name, drbd))
-      if (drbd.loaded && !drbd.state) problems.push(`${node.name}: ${res} is down (run drbd.up first)`)
-      else if (drbd.state?.connection === 'StandAlone') problems.push(standAloneMessage(ctx, node.name))
-    }
-    refuseIf('drbd.connect', problems)
-    const lines = ctx.nodes.map((n) => stateLine(n.name, facts[n.name].drbd.state, res))
-    if (ctx.nodes.every((n) => facts[n.name].drbd.state?.connected)) return {changes: [], notes: [`connected: ${lines.join('; ')}`]}
+    const lines = requireResourceUp('drbd.connect', ctx, facts, (node, state) => (state?.connection === 'StandAlone' ? standAloneMessage(ctx, node) : undefined))
+    if (ctx.nodes.every((n) => facts[n.name].drbd.state?.connected)) return {changes: [], notes: [`connected: ${lines}`]}
     const node = preferredNode(ctx)
     const peer = ctx.nodes.find((n) => n.name !== node.name)!
     const timeoutSeconds = Number(ctx.params.timeoutSeconds ?? 120)
@@ -99,6 +91,6 @@ export const drbdConnect: Step<Facts> = {
         throw new HapairError(timeoutMessage(ctx, node.name, peer.name, timeoutSeconds, last, diag.stdout), ExitCode.stepFailed)
       },
     }
-    return {changes: [wait], notes: [`not connected yet: ${lines.join('; ')}`]}
+    return {changes: [wait], notes: [`not connected yet: ${lines}`]}
   },
 }

@@ -11,7 +11,7 @@
 import type {Step} from '../../engine/step.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {drbdFact, type DrbdFacts} from '../../facts/drbd.js'
-import {kernelProblems, preferredNode, refuseIf, stateLine} from './common.js'
+import {preferredNode, refuseIf, requireResourceUp} from './common.js'
 
 type Facts = {drbd: DrbdFacts}
 
@@ -21,14 +21,7 @@ export const drbdPrimary: Step<Facts> = {
   facts: (ctx) => factSet({drbd: drbdFact(ctx.config.drbd.resource, ctx.config.drbd.device)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource
-    const problems: string[] = []
-    for (const node of ctx.nodes) {
-      const {drbd} = facts[node.name]
-      problems.push(...kernelProblems(node.name, drbd))
-      if (drbd.loaded && !drbd.state) problems.push(`${node.name}: ${res} is down (run drbd.up first)`)
-    }
-    refuseIf('drbd.primary', problems)
-    const lines = ctx.nodes.map((n) => stateLine(n.name, facts[n.name].drbd.state, res)).join('; ')
+    const lines = requireResourceUp('drbd.primary', ctx, facts)
     const primaries = ctx.nodes.filter((n) => facts[n.name].drbd.state!.role === 'Primary')
     if (primaries.length > 0) return {changes: [], notes: [`${primaries.map((n) => n.name).join(' and ')} already Primary (${lines})`]}
 

@@ -9,7 +9,7 @@ import {ExitCode, HapairError, InterruptedError} from '../../errors.js'
 import {factSet} from '../../facts/fact.js'
 import {drbdStateFact, type DrbdResourceState} from '../../facts/drbd.js'
 import type {Host} from '../../transport/host.js'
-import {describeSync, formatDuration, kernelProblems, refuseIf, sleep, stateLine} from './common.js'
+import {describeSync, formatDuration, refuseIf, requireResourceUp, sleep} from './common.js'
 import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
@@ -27,14 +27,7 @@ export const drbdSync: Step<Facts> = {
   facts: (ctx) => factSet({drbd: drbdStateFact(ctx.config.drbd.resource, ctx.config.drbd.device)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource
-    const problems: string[] = []
-    for (const node of ctx.nodes) {
-      const {drbd} = facts[node.name]
-      problems.push(...kernelProblems(node.name, drbd))
-      if (drbd.loaded && !drbd.state) problems.push(`${node.name}: ${res} is down (run drbd.up first)`)
-    }
-    refuseIf('drbd.sync', problems)
-    const lines = ctx.nodes.map((n) => stateLine(n.name, facts[n.name].drbd.state, res)).join('; ')
+    const lines = requireResourceUp('drbd.sync', ctx, facts)
     if (ctx.nodes.every((n) => inSync(facts[n.name].drbd.state))) return {changes: [], notes: [`in sync: ${lines}`]}
     // The sync source is the side with UpToDate data; without one nothing can sync.
     const source = ctx.nodes.find((n) => facts[n.name].drbd.state!.disk === 'UpToDate')
