@@ -99,6 +99,12 @@ export async function localLibnfs(run: typeof runProcess = runProcess): Promise<
   }
 }
 
+/**
+ * The native NFSv3 client on this machine (src/drills/nfs3): FILE_SYNC writes, so an acknowledged
+ * record is on the server's stable storage, which the libnfs transports cannot promise (see above).
+ */
+export {nativeNfs3, type NativeNfs3Options} from './nfs3/transport.js'
+
 /** libnfs-utils on a client node, over its SSH connection (one short script per operation). */
 export function remoteLibnfs(host: Host): RecordTransport {
   const call = async (script: string, label: string, timeoutMs: number): Promise<TransportResult> => {

@@ -8,7 +8,7 @@ import {HAPAIR_VERSION} from '../engine/runbook-command.js'
 import {withSession} from '../engine/session.js'
 import type {Host} from '../transport/host.js'
 import {connectHost} from '../transport/ssh-host.js'
-import {localLibnfs, realClock, remoteLibnfs, type RecordTransport} from './client-writer.js'
+import {nativeNfs3, realClock, remoteLibnfs, type RecordTransport} from './client-writer.js'
 import type {DrillEnv} from './env.js'
 import {hostFaults, labFaults} from './faults.js'
 import {labHooks} from './lab-hooks.js'
@@ -78,7 +78,7 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
       let clientHost: Host | undefined
       let transport: RecordTransport
       if (config.drill.client === 'local') {
-        transport = await localLibnfs()
+        transport = nativeNfs3({exportPath: config.nfs?.exports[0]?.path})
       } else {
         const c = config.drill.client
         clientHost = await connectHost({node: c.name, address: c.address, ssh: c.ssh}, {acceptNewHostKeys: input.acceptNewHostKeys, interactive: input.interactive, log: session.log})

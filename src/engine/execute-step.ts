@@ -5,7 +5,7 @@
 import {RefusalError, RemoteCommandError, VerifyError, HapairError} from '../errors.js'
 import type {NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
-import type {AppliedChange, NodeRecord, StepRecord} from '../state/state-file.js'
+import type {NodeRecord, StepRecord} from '../state/state-file.js'
 import {applyChange} from './apply-change.js'
 import {redact} from './redact.js'
 import {describeChange} from './render-plan.js'

@@ -163,7 +163,6 @@ export function parseDiskOutput(disk: string, stdout: string): DiskInfo {
   let section = ''
   let buffer: string[] = []
   let wipefsDevice = ''
-  let sawDisk = false
   const flush = () => {
     const text = buffer.join('\n')
     if (section === 'lsblk') Object.assign(info, fromLsblk(parseLsblk(text)))
