@@ -144,6 +144,8 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
       renderer: input.renderer,
       fallbackRenderer: 'simple',
       exitOnError: true,
+      // Ctrl-C is ours: it aborts the run (DRBD keeps syncing), records it, and exits 130.
+      registerSignalListeners: false,
       rendererOptions: {collapseSubtasks: false, showErrorMessage: false},
       fallbackRendererOptions: {timestamp: PRESET_TIMESTAMP},
       ...(input.renderer === 'simple' ? {rendererOptions: {timestamp: PRESET_TIMESTAMP}} : {}),
