@@ -6,7 +6,7 @@
  *  - a converged re-run of the whole runbook: wall time, round trips per step per node, and
  *    hapair's overhead over the time the remote commands themselves took
  *  - each drill's client-visible stall beside the detection bound the stack's timers imply
- * Pass `--quick` for the --help measurement only (no root, no lab).
+ * `--quick`: the --help measurement only. `--no-lab`: also the engine on loopback sshd (root), no lab.
  */
 import {spawnSync} from 'node:child_process'
 import {readFileSync, readdirSync} from 'node:fs'
@@ -33,6 +33,13 @@ function timeHelp(): number {
 
 show('hapair --help, cold start (median of 10)', `${timeHelp().toFixed(0)} ms (goal <= 150 ms)`)
 if (process.argv.includes('--quick')) process.exit(0)
+
+const {benchEngine} = await import('./bench-engine.js')
+const engine = await benchEngine()
+show('converged re-run, 15 steps x 2 nodes, loopback sshd (median of 7)', `${engine.engineMs.toFixed(0)} ms (goal <= 500 ms)`)
+show('  floor: one batched check script per node', `${engine.floorMs.toFixed(0)} ms`)
+show('  remote calls per step per node', `${engine.callsPerStepPerNode.toFixed(2)}`)
+if (process.argv.includes('--no-lab')) process.exit(0)
 
 const {ensureLabUp, labDown, resetGuests} = await import('../src/lab/index.js')
 const {stateDirFor} = await import('../src/engine/session.js')
