@@ -33,6 +33,27 @@ function orderedNodes(ctx: StepContext): NodeConfig[] {
   return [first, ...ctx.nodes.filter((n) => n.name !== first.name)]
 }
 
+/**
+ * Starts keepalived on a node whose peer already runs it, then waits until this node has settled:
+ * the election is over (3 adverts and a margin) and it either serves (VIP and NFS) or does not
+ * (neither). A preferring node takes the service back on start (preempt), which takes seconds.
+ */
+export function startAndSettleScript(ctx: StepContext, nfsUnit: string): string {
+  const {vip} = ctx.config
+  const election = 3 * (ctx.config.keepalived?.advertInt ?? 1) + 2
+  return `systemctl start ${UNIT}
+sleep ${election}
+for i in $(seq 1 ${TAKEOVER_WAIT_S}); do
+  vip=no; ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && vip=yes
+  nfs=no; systemctl is-active --quiet ${shq(nfsUnit)} && nfs=yes
+  if [ "$vip" = "$nfs" ]; then echo "settled after $((i + ${election})) s: serving=$vip"; exit 0; fi
+  sleep 1
+done
+echo "keepalived started but this node did not settle within ${TAKEOVER_WAIT_S} s (VIP $vip, NFS $nfs); last HA log lines:" >&2
+tail -n 25 ${HA_LOG_PATH} >&2 2>/dev/null
+exit 1`
+}
+
 /** Starts keepalived and waits until this node holds the VIP and its NFS server runs; prints the HA log on timeout. */
 export function startAndTakeOverScript(ctx: StepContext, nfsUnit: string): string {
   const {vip} = ctx.config
@@ -77,7 +98,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
           kind: 'command',
           node: node.name,
           title: takeOver ? `start ${UNIT} and take over ${ctx.config.vip.address} + NFS` : `start ${UNIT}`,
-          script: takeOver ? startAndTakeOverScript(ctx, serviceUnit('nfs-server', familyOf(node, facts[node.name].os))) : `systemctl start ${UNIT}`,
+          script: (takeOver ? startAndTakeOverScript : startAndSettleScript)(ctx, serviceUnit('nfs-server', familyOf(node, facts[node.name].os))),
           timeoutMs: (TAKEOVER_WAIT_S + 30) * 1000,
         })
       }

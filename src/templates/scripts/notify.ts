@@ -221,6 +221,16 @@ case $ACTION in
     ;;
 esac
 
+# keepalived kills a notify script that is still running when it stops (measured with 2.2.7:
+# "vrrp process failed to die - forcing termination" ~4 s into "systemctl stop keepalived"
+# cut a release half-way, leaving /data mounted and DRBD Primary). So under systemd each
+# transition runs as a transient unit of its own, outside keepalived's processes; the lock below
+# still runs them one at a time.
+if [ -z "$\{HAPAIR_DETACHED:-}" ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+  exec systemd-run --quiet --collect --no-block --unit "hapair-notify-$ACTION-$(date +%s%N)" \
+    --setenv=HAPAIR_DETACHED=1 /bin/bash "$(readlink -f "$0")" "$ACTION"
+fi
+
 mkdir -p "$RUN_DIR"
 exec 9>>"$LOCK"
 if ! flock -w "$LOCK_WAIT_S" 9; then

@@ -177,9 +177,12 @@ describe('keepalived.service', () => {
     ])
   })
 
-  it('only the standby down: a plain start there', () => {
+  it('only the standby down: a start there that waits for the election to settle', () => {
     const plan = keepalivedServiceStep.plan(ctx, {node1: serving, node2: f()})
-    assert.deepEqual(plan.changes.map((c) => [c.node, (c as CommandChange).script]), [['node2', 'systemctl start keepalived']])
+    assert.deepEqual(plan.changes.map((c) => [c.node, c.title]), [['node2', 'start keepalived']])
+    const script = (plan.changes[0] as CommandChange).script
+    assert.match(script, /^systemctl start keepalived\nsleep 5\n/)
+    assert.match(script, /if \[ "\$vip" = "\$nfs" \]; then echo "settled/)
   })
 
   it('converged: nothing', () => {
