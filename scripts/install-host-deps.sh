@@ -12,6 +12,8 @@ pkgs=(
   util-linux fdisk parted drbd-utils
   # keepalived runs for real (in namespaces) in the template tests; policy-rc.d keeps it from starting on install
   keepalived psmisc
+  # the drill's NFSv3 client is tested against a userspace NFS server the test starts itself
+  nfs-ganesha nfs-ganesha-vfs
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p"); done
@@ -19,3 +21,7 @@ if ((${#missing[@]})); then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# Installed for the tests, which start their own: none of these may serve on the host itself.
+for unit in nfs-ganesha keepalived; do
+  systemctl disable --now "$unit" >/dev/null 2>&1 || true
+done

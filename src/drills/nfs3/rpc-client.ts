@@ -130,7 +130,7 @@ export class RpcClient {
   private ensureConnected(timeoutMs: number): Promise<Socket> {
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket)
     if (this.connecting) return this.connecting.promise
-    const attempt: {socket?: Socket; promise: Promise<Socket>} = {promise: Promise.resolve(undefined as never)}
+    const attempt = {} as {socket?: Socket; promise: Promise<Socket>}
     attempt.promise = this.openSocket(timeoutMs, (s) => (attempt.socket = s)).then(
       (socket) => {
         if (this.connecting !== attempt) {

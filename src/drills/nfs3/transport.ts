@@ -5,9 +5,13 @@
  * with it. No process per operation either, so the timings are the protocol's own.
  *
  * Each operation runs under its own deadline and never throws: failures are `{ok: false, error}`.
- * When the server stops answering, resets the connection or calls a handle stale, the session
- * (ports, mount, handles) is thrown away and the operation tries once more on a fresh one while
- * time is left; NFS3ERR_JUKEBOX (grace period) is retried after a pause.
+ * When the connection ends (the server closed or reset it, a call timed out) or the server calls a
+ * handle stale, the session (ports, mount, handles) is thrown away. An operation that lost its
+ * connection or met a stale handle mid-way tries again on a fresh session (up to three sessions
+ * in all, within its deadline); one that found the server unreachable or silent fails at once, so
+ * the writer's next attempt measures the outage. NFS3ERR_JUKEBOX (grace period) is retried after
+ * a pause. Every retried step is idempotent: CREATE GUARDED falls back to truncating, and a
+ * FILE_SYNC WRITE at offset 0 of the same bytes may be repeated.
  */
 import type {RecordTransport, TransportResult} from '../client-writer.js'
 import {createEmpty, Deadline, listNames, readAll, writeStable} from './file-ops.js'

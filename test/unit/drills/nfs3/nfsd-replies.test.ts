@@ -47,3 +47,15 @@ test('Linux nfsd with a sync export answers a FILE_SYNC WRITE with FILE_SYNC; RE
   assert.equal(l.eof, true)
   assert.ok(parseReply(Buffer.from(nfsd.NFSD_WRITE, 'hex')).ok)
 })
+
+test('Linux nfsd GETATTR: the export root\'s attributes; a handle it does not know is NFS3ERR_STALE ("mount again")', async () => {
+  const a = await new Nfs3(recorded(nfsd.NFSD_GETATTR)).getattr(FH, '/data', 1000)
+  assert.deepEqual({type: a.type, mode: a.mode, nlink: a.nlink, uid: a.uid, size: a.size, fileid: a.fileid}, {type: NF3DIR, mode: 0o755, nlink: 5, uid: 0, size: 1024n, fileid: 2n})
+  assert.equal(a.mtime.seconds, 0x6b0144ef)
+  await assert.rejects(new Nfs3(recorded(nfsd.NFSD_GETATTR_STALE)).getattr(Buffer.from('01000100fe53f64a', 'hex'), '/data', 1000), (e: unknown) => {
+    assert.ok(e instanceof Nfs3Error)
+    assert.equal(e.stale, true)
+    assert.match(e.message, /^nfs GETATTR \/data: NFS3ERR_STALE \(stale file handle/)
+    return true
+  })
+})
