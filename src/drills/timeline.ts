@@ -75,28 +75,28 @@ export function servingNode(samples: ProbeSample[]): string | null {
 }
 
 /**
- * How long both nodes satisfied `pred` at the same time, after t0. Each node's state is a step
- * function: what its latest answer said, until the next answer (a silent node counts as false).
+ * How long both nodes provably satisfied `pred` at the same time, after t0. The two nodes are
+ * polled at slightly different moments, so a node is only known to hold `pred` between two of
+ * its own consecutive answers that both say so; between a yes and a no answer it is unknown.
+ * (Treating each answer as true until the next one would report a dual primary at every clean
+ * switchover: node2 answers Primary just before it demotes, node1 just after it promotes.)
  */
 export function overlapMs(samples: ProbeSample[], nodes: [string, string], pred: (s: NodeState) => boolean, t0: number, end: number): number {
-  const events = samples
-    .filter((s) => nodes.includes(s.node))
-    .map((s) => ({t: sampleTime(s), node: s.node, value: s.state ? pred(s.state) : false}))
-    .sort((a, b) => a.t - b.t)
-  const current = new Map<string, boolean>()
-  let total = 0
-  let since: number | undefined
-  for (const e of events) {
-    const wasBoth = current.get(nodes[0]) === true && current.get(nodes[1]) === true
-    current.set(e.node, e.value)
-    const isBoth = current.get(nodes[0]) === true && current.get(nodes[1]) === true
-    if (!wasBoth && isBoth) since = e.t
-    if (wasBoth && !isBoth && since !== undefined) {
-      total += Math.max(0, e.t - Math.max(since, t0))
-      since = undefined
+  const proven = (node: string): [number, number][] => {
+    const answers = samples
+      .filter((s) => s.node === node)
+      .map((s) => ({t: sampleTime(s), value: s.state ? pred(s.state) : false}))
+      .sort((a, b) => a.t - b.t)
+    const spans: [number, number][] = []
+    for (let i = 1; i < answers.length; i++) {
+      if (answers[i - 1].value && answers[i].value) spans.push([Math.max(answers[i - 1].t, t0), Math.min(answers[i].t, end)])
     }
+    return spans.filter(([a, b]) => b > a)
   }
-  if (since !== undefined) total += Math.max(0, end - Math.max(since, t0))
+  const a = proven(nodes[0])
+  const b = proven(nodes[1])
+  let total = 0
+  for (const [a0, a1] of a) for (const [b0, b1] of b) total += Math.max(0, Math.min(a1, b1) - Math.max(a0, b0))
   return Math.round(total)
 }
 

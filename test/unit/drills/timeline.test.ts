@@ -28,15 +28,25 @@ test('the probe midpoint is the sample time', () => {
   assert.equal(tl.vip.atMs, 200)
 })
 
-test('overlapMs: time both nodes were Primary, from step functions of their answers', () => {
+test('overlapMs: only time both nodes provably held it (between two agreeing answers of each)', () => {
   const p = (role: string) => serving({drbd: drbd(role, 'Unknown', 'WFConnection')})
-  const samples = [at('node1', 0, p('Primary')), at('node2', 0, p('Secondary')), at('node2', 1000, p('Primary')), at('node1', 1600, p('Secondary')), at('node2', 2000, p('Primary'))]
   const primary = (s: NodeState) => s.drbd?.role === 'Primary'
-  assert.equal(overlapMs(samples, ['node1', 'node2'], primary, 0, 3000), 600)
-  // Still both at the end: counts to the end.
-  assert.equal(overlapMs(samples.slice(0, 3), ['node1', 'node2'], primary, 0, 3000), 2000)
-  // A node that stops answering counts as not Primary.
-  assert.equal(overlapMs([...samples.slice(0, 3), at('node1', 1500)], ['node1', 'node2'], primary, 0, 3000), 500)
+  const node1 = [0, 500, 1000, 1500].map((t) => at('node1', t, p('Primary')))
+  const node2 = [at('node2', 0, p('Secondary')), ...[1000, 1500, 2000, 2500].map((t) => at('node2', t, p('Primary')))]
+  // node1 proven Primary over [0, 1500], node2 over [1000, 2500]: both for 500 ms.
+  assert.equal(overlapMs([...node1, at('node1', 2000, p('Secondary')), ...node2], ['node1', 'node2'], primary, 0, 3000), 500)
+  // Only after t0.
+  assert.equal(overlapMs([...node1, ...node2], ['node1', 'node2'], primary, 1200, 3000), 300)
+  // A node that stops answering proves nothing after its last answer.
+  assert.equal(overlapMs([...node1.slice(0, 3), at('node1', 1500), ...node2], ['node1', 'node2'], primary, 0, 3000), 0)
+})
+
+test('overlapMs: a clean switchover polled at slightly different moments is no dual primary', () => {
+  const p = (role: string) => serving({drbd: drbd(role, 'Secondary', 'Connected')})
+  const primary = (s: NodeState) => s.drbd?.role === 'Primary'
+  // node2 answers Primary just before it demotes; node1 answers Primary just after it promotes.
+  const samples = [at('node2', 0, p('Primary')), at('node1', 50, p('Secondary')), at('node2', 100, p('Secondary')), at('node1', 90, p('Primary')), at('node1', 150, p('Primary')), at('node2', 200, p('Secondary'))]
+  assert.equal(overlapMs(samples, ['node1', 'node2'], primary, 0, 300), 0)
 })
 
 test('clientStall: the longest gap around the fault, and when the client resumed', () => {
