@@ -3,7 +3,7 @@ import {factSet} from '../../../src/facts/fact.js'
 import {fileFact} from '../../../src/facts/file.js'
 import {planFile} from '../../../src/steps/common/plan-file.js'
 import type {Change, Step, StepContext, RunOptions} from '../../../src/engine/step.js'
-import {clusterSchema} from '../../../src/config/schema.js'
+import {testContext} from '../../helpers/cluster.js'
 
 export const toyStep: Step = {
   id: 'toy.file',
@@ -19,23 +19,9 @@ export const toyStep: Step = {
   },
 }
 
-export const options = (o: Partial<RunOptions> = {}): RunOptions => ({dryRun: false, wipe: false, yes: false, interactive: false, noWait: false, ...o})
-
+/** A StepContext over the shared test cluster, with this step's params and run options. */
 export function toyContext(params: Record<string, unknown> = {value: 1}, o: Partial<RunOptions> = {}): StepContext {
-  const config = clusterSchema.parse({
-    name: 'toy',
-    stack: 'keepalived',
-    nodes: [
-      {name: 'node1', address: '192.0.2.11'},
-      {name: 'node2', address: '192.0.2.12'},
-    ],
-    vip: {address: '192.0.2.100', prefix: 24, interface: 'eth0'},
-    storage: {disk: '/dev/vdb', partition: {number: 1, size: 'rest'}},
-    filesystem: {mountPoint: '/data'},
-    keepalived: {virtualRouterId: 51},
-  })
-  const secrets = {drbdSharedSecret: 's'.repeat(32), keepalivedAuthPass: 'abcdefgh', corosyncAuthkey: 'a2V5', heartbeatAuthkey: 'h'.repeat(40)}
-  return {config, secrets, options: options(o), params, nodes: config.nodes}
+  return testContext({}, {params, options: o})
 }
 
 /** What fileFact prints for a file (mode + base64), as a node would answer. */

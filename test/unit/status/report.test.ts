@@ -9,7 +9,7 @@ const probe = statusProbe(config, 'keepalived')
 
 /** What a node prints for the status probe: recorded 8.4 /proc/drbd lines and `ip -j` output. */
 function nodeOutput(o: {proc: string; vip: boolean; mounted: boolean; threads: number; ha: boolean; log?: string}): string {
-  const addr = [{family: 'inet', local: '192.0.2.11', prefixlen: 24}, ...(o.vip ? [{family: 'inet', local: '192.0.2.100', prefixlen: 24, secondary: true}] : [])]
+  const addr = [{family: 'inet', local: config.nodes[0].address, prefixlen: 24}, ...(o.vip ? [{family: 'inet', local: config.vip.address, prefixlen: 24, secondary: true}] : [])]
   const section = (name: string, body: string, rc = 0) => `@@hapair-fact ${name}\n${body}\n@@hapair-fact-rc ${rc}\n`
   return (
     section('drbd', `@@drbd hostname n\n@@drbd loaded 8.4.11\n@@drbd available 8.4.11\n@@drbd utils yes\n@@drbd proc\nversion: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
