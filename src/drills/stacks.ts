@@ -6,6 +6,7 @@
  */
 import type {ClusterConfig, Stack} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
+import {keepalivedStack} from '../stacks/keepalived.js'
 
 /** A peer-to-peer channel an `isolate` drill cuts: DRBD replication plus the stack's heartbeat. */
 export type PeerChannel = {proto: 'tcp' | 'udp'; port: number; what: string} | {proto: 'vrrp'; what: string}
@@ -51,11 +52,6 @@ const systemd = (unit: string) => ({
 
 const drbdChannel = (config: ClusterConfig): PeerChannel => ({proto: 'tcp', port: config.drbd.port, what: 'DRBD replication'})
 
-function keepalivedBackupPriority(config: ClusterConfig): number {
-  const priorities = config.nodes.map((n, i) => n.priority ?? (i === 0 ? 100 : 90))
-  return Math.min(...priorities)
-}
-
 const keepalived: DrillStack = {
   stack: 'keepalived',
   haUnit: 'keepalived',
@@ -79,11 +75,8 @@ const keepalived: DrillStack = {
       : {returns: false, why: 'keepalived nopreempt: the VIP stays where it is'},
   failbackPrepare: 'systemctl stop keepalived',
   failbackInject: 'systemctl reset-failed keepalived 2>/dev/null || true\nsystemctl start keepalived',
-  detectionBoundMs(config) {
-    // VRRP master-down interval: 3 x advert_int + skew, skew = (256 - priority) / 256 x advert_int.
-    const advert = config.keepalived?.advertInt ?? 1
-    return Math.ceil((3 + (256 - keepalivedBackupPriority(config)) / 256) * advert * 1000)
-  },
+  // One source for the VRRP master-down interval: the stack's descriptor.
+  detectionBoundMs: (config) => keepalivedStack.detectionBoundMs(config),
   detectionBoundWhy: (config) => `3 x advert_int (${config.keepalived?.advertInt ?? 1} s) + skew`,
   peerChannels: (config) => [drbdChannel(config), {proto: 'vrrp', what: 'VRRP adverts'}],
 }
