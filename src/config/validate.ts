@@ -172,8 +172,10 @@ function pathRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
       if (normalMount && stack !== 'lvs' && e.path !== mount && !e.path.startsWith(`${mount}/`)) {
         out.push(problem(`nfs.exports[${i}].path`, `${e.path} is not on the replicated filesystem (${mount}); it would not follow the service to the other node`, `export ${mount} or a directory under it, e.g. \`path: ${mount}\``))
       }
-      if (seen.has(e.path)) out.push(problem(`nfs.exports[${i}].path`, `${e.path} is exported twice (also nfs.exports[${seen.get(e.path)}])`, 'merge the two entries into one'))
-      else seen.set(e.path, i)
+      // One path may go to several clients (one entry each); the same path to the same client twice is a mistake.
+      const key = `${e.path} ${typeof e.clients === 'string' ? e.clients.trim() : ''}`
+      if (seen.has(key)) out.push(problem(`nfs.exports[${i}].path`, `${e.path} is exported to ${e.clients} twice (also nfs.exports[${seen.get(key)}])`, 'merge the two entries into one'))
+      else seen.set(key, i)
     }
     if (typeof e.clients === 'string' && e.clients.length > 0 && !isExportClient(e.clients)) {
       out.push(problem(`nfs.exports[${i}].clients`, `${JSON.stringify(e.clients)} is not *, a host name, an IP address or a network like 192.168.1.0/24`, 'write one client spec, e.g. `clients: 192.168.1.0/24`; add another export entry for other clients'))
