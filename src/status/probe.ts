@@ -7,12 +7,9 @@ import {factSet, type FactSet} from '../facts/fact.js'
 import {drbdStateFact, type DrbdFacts} from '../facts/drbd.js'
 import {vipFact, type VipInfo} from '../facts/ip.js'
 import {mountedFact, nfsdFact, splitBrainLogFact, unitActiveFact} from '../drills/node-probe.js'
-import {drbdFact as drbdDeviceFact} from '../drills/node-probe.js'
-import type {DrbdDevice} from '../drills/proc-drbd.js'
 
 export interface NodeStatusFacts {
   drbd: Omit<DrbdFacts, 'gi'>
-  device: DrbdDevice | null
   vip: VipInfo
   mounted: boolean
   nfsdThreads: number
@@ -23,7 +20,6 @@ export interface NodeStatusFacts {
 export function statusProbe(config: ClusterConfig, haUnit: string): FactSet<NodeStatusFacts> {
   return factSet({
     drbd: drbdStateFact(config.drbd.resource, config.drbd.device),
-    device: drbdDeviceFact(config.drbd.device),
     vip: vipFact(config.vip.interface, config.vip.address),
     mounted: mountedFact(config.filesystem?.mountPoint ?? '/nonexistent'),
     nfsdThreads: nfsdFact,

@@ -2,7 +2,13 @@
 import type {ClusterConfig} from '../config/schema.js'
 import {detectSplitBrain} from '../drills/split-brain.js'
 import type {SplitBrainFinding} from '../drills/types.js'
+import type {DrbdDevice} from '../drills/proc-drbd.js'
+import {minorOf, type DrbdResourceState} from '../facts/drbd.js'
 import type {NodeStatusFacts} from './probe.js'
+
+/** The split-brain detector's view of the one DRBD state read (no second read of /proc/drbd). */
+const asDevice = (s: DrbdResourceState | null, minor: number): DrbdDevice | null =>
+  s ? {minor, cs: s.connection, role: s.role, peerRole: s.peerRole, disk: s.disk, peerDisk: s.peerDisk} : null
 
 export interface NodeStatus {
   node: string
@@ -48,7 +54,7 @@ export function statusReport(config: ClusterConfig, facts: Record<string, NodeSt
   const splitBrain = detectSplitBrain(
     Object.fromEntries(config.nodes.map((n) => {
       const f = facts[n.name]
-      return [n.name, f && !('error' in f) ? {drbd: f.device, kernelLog: f.splitBrainLog} : undefined]
+      return [n.name, f && !('error' in f) ? {drbd: asDevice(f.drbd.state, minorOf(config.drbd.device)), kernelLog: f.splitBrainLog} : undefined]
     })),
     config.drbd.resource,
   )

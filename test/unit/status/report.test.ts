@@ -13,7 +13,6 @@ function nodeOutput(o: {proc: string; vip: boolean; mounted: boolean; threads: n
   const section = (name: string, body: string, rc = 0) => `@@hapair-fact ${name}\n${body}\n@@hapair-fact-rc ${rc}\n`
   return (
     section('drbd', `@@drbd hostname n\n@@drbd loaded 8.4.11\n@@drbd available 8.4.11\n@@drbd utils yes\n@@drbd proc\nversion: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
-    section('device', `version: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
     section('vip', JSON.stringify([{ifname: 'eth0', flags: ['UP', 'LOWER_UP'], addr_info: addr}])) +
     section('mounted', o.mounted ? '/dev/drbd0 /data ext4' : '') +
     section('nfsdThreads', String(o.threads)) +
