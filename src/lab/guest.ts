@@ -5,7 +5,7 @@ import {qemuArgv, type Accel} from './qemu.js'
 import {qmp} from './qmp.js'
 import {isAlive, killPid, processArgv, readPidFile} from './process.js'
 import {inNamespace, clientExec} from './network.js'
-import {LabError, mustRun, sleep, type RunOptions, type RunResult} from './run.js'
+import {LabError, describeFailure, mustRun, run, sleep, type RunOptions, type RunResult} from './run.js'
 import {NETNS_SWITCH, guestSpec, type GuestSpec} from './topology.js'
 import type {BaseImage} from './image.js'
 
@@ -48,8 +48,15 @@ export async function startGuest(guest: GuestSpec, image: BaseImage, accel: Acce
     overlay: gp.overlay, data: gp.data, seed: gp.seed,
     pidFile: gp.pidFile, qmpSocket: gp.qmpSocket, serialLog: gp.serialLog,
   })
-  // qemu runs in the switch namespace, where its tap is.
-  await mustRun(inNamespace(NETNS_SWITCH, argv))
+  // qemu runs in the switch namespace, where its tap is. Right after the previous qemu of this
+  // guest was killed the kernel may not have let go of the tap yet ("Device or resource busy",
+  // seen once when a reset followed the drills' power cycles): try again for a few seconds.
+  for (let attempt = 1; ; attempt++) {
+    const r = await run(inNamespace(NETNS_SWITCH, argv))
+    if (r.code === 0) break
+    if (attempt >= 10 || !/Device or resource busy/.test(r.stderr)) throw new LabError(describeFailure(r))
+    await sleep(1000)
+  }
   const pid = guestPid(guest.name, paths)
   if (!pid) throw new LabError(`${guest.name}: qemu started but its pid file ${gp.pidFile} names no live qemu`)
   return pid
