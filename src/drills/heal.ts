@@ -67,9 +67,14 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   let droppedStale = false
   let okSince: number | undefined
   let health = checkHealth(config, (states = await readStates(env)), stack.haUnit)
+  let splitBrainNow = splitBrain
   await waitUntil(env, opts.deadline, 500, async () => {
     states = await readStates(env)
     health = checkHealth(config, states, stack.haUnit)
+    // DRBD finds a split brain only when the link is back (it retries every connect-int): once
+    // it has, no waiting heals it, and the person who must choose should hear of it now.
+    splitBrainNow = detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(states[n.name])])), config.drbd.resource)
+    if (splitBrainNow.state === 'confirmed') return true
     if (!health.ok && !droppedStale) {
       const stale = staleVipHolder(config.nodes.map((n) => n.name), states)
       if (stale) {
@@ -80,7 +85,8 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
     okSince = health.ok ? (okSince ?? env.clock.now()) : undefined
     return okSince !== undefined && env.clock.now() - okSince >= settleMs
   })
-  return {healthy: health.ok, actions, leftovers: health.problems}
+  // The health problems already name the split brain (StandAlone) and its fix.
+  return {healthy: health.ok && splitBrainNow.state !== 'confirmed', actions, leftovers: health.problems}
 }
 
 /** Both nodes hold the VIP and exactly one of them serves: the other copy is stale. */

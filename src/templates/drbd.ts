@@ -11,6 +11,13 @@ import type {ClusterConfig, Secrets} from '../config/schema.js'
 import {partitionPath, sizeBytes} from '../facts/disks.js'
 import type {DrbdMajor} from '../facts/drbd.js'
 
+/**
+ * How long DRBD takes to declare a silent peer lost with the ping settings hapair leaves at their
+ * defaults (ping-int 10 s, then ping-timeout 0.5 s): until then a partitioned standby still sees
+ * its peer as Primary, and a promotion is refused.
+ */
+export const DRBD_PEER_LOSS_MS = 10_500
+
 export const DRBD_CONF_PATH = '/etc/drbd.conf'
 export const GLOBAL_COMMON_PATH = '/etc/drbd.d/global_common.conf'
 
@@ -79,10 +86,13 @@ resource ${drbd.resource} {
     protocol ${drbd.protocol};
     cram-hmac-alg sha1;
     shared-secret "${secret}";
-    # Split-brain recovery that never throws away changes made while Primary:
-    # with no Primary, keep the side that changed; with one, drop the Secondary's changes; with two, stop.
+    # Automatic split-brain recovery only where nothing written is lost: a side that wrote nothing
+    # since the split resyncs from the other. When both sides wrote (a Primary on each side of a
+    # partition, even one demoted since), DRBD stays StandAlone and a person chooses the survivor
+    # (hapair split-brain recover). discard-secondary would silently drop writes the standby took
+    # as Primary during the partition, just because it was demoted first.
     after-sb-0pri discard-zero-changes;
-    after-sb-1pri discard-secondary;
+    after-sb-1pri consensus;
     after-sb-2pri disconnect;
   }
 

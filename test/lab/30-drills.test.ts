@@ -45,19 +45,24 @@ for (const scenario of ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'm
   })
 }
 
-test('drill isolate: a split brain is detected and reported, and split-brain recover repairs it', async () => {
+test('drill isolate: keepalived (no fencing) lets both sides promote; the split brain is detected, reported, and split-brain recover repairs it', async () => {
   const {code, result} = await drill('isolate')
-  if (result.status === 'passed') {
-    assert.equal(code, 0)
-    assert.equal(result.timeline.dualPrimaryMs, 0)
-  } else {
-    // keepalived has no fencing: both sides may promote. Then the drill must say so, exit 3, and name the split brain.
-    assert.equal(code, 3)
-    assert.ok(result.splitBrain && result.splitBrain.state !== 'none', `two primaries but no split brain reported: ${JSON.stringify(result)}`)
-    const status = await hapair(['status', '--json'])
-    assert.notEqual(status.json.splitBrain.state, 'none')
-    expectExit(await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json']), 0, 'split-brain recover')
-  }
+  // The hold outlasts DRBD's own peer-loss detection, so the standby promotes: without fencing,
+  // that is a dual primary. The drill must say so (exit 3) and name the split brain, and DRBD must
+  // not have resolved it by itself by discarding one side (after-sb-1pri consensus).
+  assert.equal(result.status, 'failed', `isolate passed, so no split brain to recover: ${JSON.stringify(result.timeline)}`)
+  assert.equal(code, 3)
+  assert.ok(result.timeline.dualPrimaryMs > 0, `no dual primary seen: ${JSON.stringify(result.timeline)}`)
+  assert.equal(result.splitBrain?.state, 'confirmed', `two primaries but no split brain reported: ${JSON.stringify(result.splitBrain)}`)
+  assert.ok(result.failures.some((f: string) => f.startsWith('split brain: ')), result.failures.join('\n'))
+  assert.equal(result.heal.healthy, false)
+
+  const status = await hapair(['status', '--json'])
+  assert.equal(status.json.splitBrain.state, 'confirmed')
+  const recover = await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json'])
+  expectExit(recover, 0, 'split-brain recover')
+  assert.equal(recover.json.recovered, true, JSON.stringify(recover.json))
+  assert.equal(recover.json.plan.victim, 'node2')
   const end = Date.now() + 180_000
   let healthy = false
   while (!healthy && Date.now() < end) {

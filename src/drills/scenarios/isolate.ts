@@ -4,10 +4,18 @@
  * does, DRBD finds a split brain on reconnect, and the drill must detect and report it.
  */
 import type {Scenario} from '../types.js'
+import {DRBD_PEER_LOSS_MS} from '../../templates/drbd.js'
 import {expectation} from './common.js'
 
-/** Long enough for every stack to have given up on its peer several times over. */
-export const holdMsFor = (detectionBoundMs: number): number => Math.max(3 * detectionBoundMs, 10_000)
+/** After DRBD has declared the peer lost, time for a stack that has no fencing to promote and mount. */
+export const PROMOTE_MARGIN_MS = 10_000
+
+/**
+ * Long enough for every stack to have given up on its peer several times over, and for DRBD
+ * itself to have given up on it (its ping comes only every ping-int): a shorter hold ends while
+ * the standby is still waiting for its Primary peer to go away, and proves nothing.
+ */
+export const holdMsFor = (detectionBoundMs: number): number => Math.max(3 * detectionBoundMs, DRBD_PEER_LOSS_MS + detectionBoundMs + PROMOTE_MARGIN_MS)
 
 export const isolate: Scenario = {
   id: 'isolate',

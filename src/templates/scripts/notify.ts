@@ -16,6 +16,14 @@ export const UMOUNT_GRACE_S = 5
 /** Seconds a transition waits for the one before it to finish. */
 export const LOCK_WAIT_S = 180
 
+/**
+ * Seconds a node that still serves waits, after its keepalived was restarted, to be elected
+ * MASTER again before it releases: three adverts plus keepalived's skew and a second of slack.
+ */
+export function reclaimWaitS(config: ClusterConfig): number {
+  return 3 * (config.keepalived?.advertInt ?? 1) + 2
+}
+
 export function renderNotifyScript(config: ClusterConfig, family: PackageFamily): string {
   const p = haScriptParams(config, family)
   return sh`#!/bin/bash
@@ -39,6 +47,9 @@ ACTION=$\{1:-}
 PEER_WAIT_S=${PEER_WAIT_S}
 UMOUNT_GRACE_S=${UMOUNT_GRACE_S}
 LOCK_WAIT_S=${LOCK_WAIT_S}
+RECLAIM_WAIT_S=${reclaimWaitS(config)}
+# The pid of the keepalived process that made this node master (see reclaimed_after_restart).
+MASTER_PID_FILE="$RUN_DIR/master-keepalived-pid"
 
 ${SHELL_LIB}
 stop_unit() {
@@ -94,6 +105,13 @@ become_primary() {
   while :; do
     d=$(drbd_disk)
     [ "$p" != Primary ] && [ "$d" = UpToDate ] && break
+    # keepalived adds the VIP before calling master and removes it before backup/fault/stop: a
+    # VIP gone while waiting means a later transition overtook this one (the restarted preferred
+    # node was elected again, say), and that transition, queued on the lock, decides now.
+    if ! holds_vip; then
+      log "this node no longer holds the VIP (a later transition overtook this one): not promoting"
+      return 2
+    fi
     if [ "$waited" -ge "$PEER_WAIT_S" ]; then
       if [ "$p" = Primary ]; then
         log "REFUSED: the peer is still DRBD Primary after $PEER_WAIT_S s; not promoting (no dual primary)"
@@ -181,8 +199,55 @@ become_master() {
     log "this node no longer holds the VIP (a later transition overtook this one): nothing to do"
     return 0
   fi
-  ensure_drbd_up && become_primary && mount_data && bind_nfs_state && start_nfs || return 1
+  local rc
+  ensure_drbd_up || return 1
+  become_primary
+  rc=$?
+  [ "$rc" -eq 2 ] && return 0
+  [ "$rc" -eq 0 ] || return 1
+  mount_data && bind_nfs_state && start_nfs || return 1
+  [ -n "$KA_PID" ] && echo "$KA_PID" >"$MASTER_PID_FILE"
   log "serving: DRBD Primary, $MP mounted, NFS up on $VIP"
+}
+
+# The keepalived process this call came from: the nearest ancestor named keepalived (whether
+# keepalived runs the script directly or through sh -c). Empty when run by hand.
+caller_keepalived() {
+  local pid=$PPID comm i
+  for ((i = 0; i < 4 && pid > 1; i++)); do
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+    if [ "$comm" = keepalived ]; then
+      echo "$pid"
+      return 0
+    fi
+    pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+  done
+}
+
+# A SIGKILLed or crashed keepalived is restarted by systemd within a second, comes back as
+# BACKUP, drops the VIP and calls backup, while this node still serves. If this node is the one
+# VRRP elects (highest priority, preempt), it is MASTER again a few seconds later; releasing in
+# between would stop NFS, unmount, demote, and promote the peer or this node again: a one-second
+# blip turned into half a minute of outage. So a backup call from a keepalived other than the one
+# that made this node master waits, bounded, to be elected again, and releases only if it is not.
+# The peer cannot promote meanwhile: DRBD refuses while this node is Primary.
+reclaimed_after_restart() {
+  local i recorded
+  [ "$ACTION" = backup ] || return 1
+  recorded=$(cat "$MASTER_PID_FILE" 2>/dev/null) || return 1
+  [ -n "$recorded" ] && [ -n "$KA_PID" ] && [ "$recorded" != "$KA_PID" ] || return 1
+  is_primary && data_mounted || return 1
+  log "keepalived was restarted while this node serves: waiting up to $RECLAIM_WAIT_S s to be elected MASTER again before releasing"
+  for ((i = 0; i < RECLAIM_WAIT_S * 4; i++)); do
+    if holds_vip; then
+      echo "$KA_PID" >"$MASTER_PID_FILE"
+      log "MASTER again: keeping the service (nothing was released)"
+      return 0
+    fi
+    sleep 0.25
+  done
+  log "not elected MASTER within $RECLAIM_WAIT_S s: releasing"
+  return 1
 }
 
 release() {
@@ -191,6 +256,7 @@ release() {
     log "this node holds the VIP again (a later transition made it master): keeping the service"
     return 0
   fi
+  reclaimed_after_restart && return 0
   stop_unit "$NFS_UNIT" || return 1
   if state_bound; then
     for u in $NFS_STATE_UNITS; do stop_unit "$u" || return 1; done
@@ -226,9 +292,10 @@ esac
 # cut a release half-way, leaving /data mounted and DRBD Primary). So under systemd each
 # transition runs as a transient unit of its own, outside keepalived's processes; the lock below
 # still runs them one at a time.
+KA_PID=$\{HAPAIR_KA_PID-$(caller_keepalived)}
 if [ -z "$\{HAPAIR_DETACHED:-}" ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
   exec systemd-run --quiet --collect --no-block --unit "hapair-notify-$ACTION-$(date +%s%N)" \
-    --setenv=HAPAIR_DETACHED=1 /bin/bash "$(readlink -f "$0")" "$ACTION"
+    --setenv=HAPAIR_DETACHED=1 --setenv=HAPAIR_KA_PID="$KA_PID" /bin/bash "$(readlink -f "$0")" "$ACTION"
 fi
 
 mkdir -p "$RUN_DIR"

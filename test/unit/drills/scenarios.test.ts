@@ -185,7 +185,7 @@ test('isolate: firewall rules on both nodes against the peer only, and the hold 
   assert.deepEqual(await scenario('isolate').heal(ctx), ['removed the drill firewall rules on both nodes'])
   done()
   const exp = scenario('isolate').expectation(ctx.config, ctx.stack)
-  assert.equal(exp.holdMs, 10_947) // 3 x the 3649 ms detection bound
+  assert.equal(exp.holdMs, 24_149) // DRBD's 10.5 s peer-loss detection + the 3649 ms bound + 10 s to promote
   assert.match(exp.text, /never two primaries with diverging data/)
 })
 

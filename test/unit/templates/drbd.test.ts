@@ -25,7 +25,7 @@ describe('DRBD resource file', () => {
       'cram-hmac-alg sha1;',
       `shared-secret "${secrets.drbdSharedSecret}";`,
       'after-sb-0pri discard-zero-changes;',
-      'after-sb-1pri discard-secondary;',
+      'after-sb-1pri consensus;',
       'after-sb-2pri disconnect;',
       'on-io-error detach;',
       'resync-rate 100M;',

@@ -14,7 +14,7 @@
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {existsSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {testCluster} from '../../helpers/cluster.js'
 import {renderKeepalivedConf} from '../../../src/templates/keepalived.js'
@@ -100,6 +100,18 @@ class Pair {
     clearTimeout(kill)
   }
 
+  /** SIGKILL of every keepalived process of node i (what `kill-ha` does through systemd): no notify_stop runs. */
+  async kill(i: number): Promise<void> {
+    const p = this.proc[i]
+    const exited = p && p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve()
+    spawnSync('pkill', ['-KILL', '-f', '--', this.confs[i]])
+    await exited
+    // The killed VRRP child may linger as a zombie (this sandbox's init may not reap it); its pid
+    // file would make the restarted keepalived say "daemon is already running". systemd has no such
+    // leftovers: it reaps the whole cgroup before Restart=.
+    for (const f of ['k.pid', 'v.pid']) rmSync(join(this.h[i].dir, f), {force: true})
+  }
+
   holdsVip(i: number): boolean {
     return spawnSync('ip', ['-n', this.ns[i], '-4', '-o', 'addr', 'show', 'dev', 'eth0'], {encoding: 'utf8'}).stdout.includes(' inet 192.168.77.100/')
   }
@@ -121,7 +133,8 @@ class Pair {
   }
 
   logs(): string {
-    return this.h.map((h, i) => `--- node${i + 1} ha log\n${existsSync(h.log) ? readFileSync(h.log, 'utf8') : ''}`).join('\n')
+    const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-15).join('\n') : '')
+    return this.h.map((h, i) => `--- node${i + 1} ha log\n${tail(h.log)}\n--- node${i + 1} keepalived\n${tail(join(h.dir, 'keepalived.out'))}`).join('\n')
   }
 
   async close(): Promise<void> {
@@ -180,6 +193,29 @@ describe('keepalived + notify/check scripts, preempt (the seed drill)', {skip, t
     await until('node1 serving again', () => pair.serving(0)).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
     await until('node2 idle again', () => pair.idle(1))
     assert.equal(watch.stop(), false, 'no moment with both nodes DRBD Primary')
+  })
+
+  it('keepalived SIGKILLed on node1 and restarted a second later (systemd Restart=on-failure): node1 keeps the service, nothing is released', async () => {
+    const h = pair.h[0]
+    h.clearCalls()
+    const watch = watchDualPrimary(pair)
+    await pair.kill(0)
+    await sleep(1000)
+    pair.start(0)
+    // The restarted keepalived starts as BACKUP; elected again (preempt, priority 100) within a few
+    // advert intervals, while node2 may be MASTER in between.
+    const logSize = readFileSync(h.log, 'utf8').length
+    const newLog = () => readFileSync(h.log, 'utf8').slice(logSize)
+    await until('node1 back as MASTER after the backup call', () => /backup: end/.test(newLog()) && pair.holdsVip(0), 20_000).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
+    // ...and its master call (queued behind the backup call's lock) has finished.
+    await until('node1 serving, node2 idle', () => /MASTER again[\s\S]* master: end/.test(newLog()) && pair.serving(0) && pair.idle(1), 40_000).catch((e) =>
+      assert.fail(`${e.message}\n${pair.logs()}`),
+    )
+    assert.equal(watch.stop(), false, 'no moment with both nodes DRBD Primary')
+    const released = h.calls().filter((c) => /^(drbdadm secondary|umount|systemctl stop)/.test(c))
+    assert.deepEqual(released, [], `node1 released something it then had to take back:\n${pair.logs()}`)
+    assert.match(newLog(), /keepalived was restarted while this node serves: waiting up to 5 s/)
+    assert.match(newLog(), /MASTER again: keeping the service/)
   })
 
   it('a dead NFS server that will not restart puts node1 in FAULT and node2 takes over', async () => {
