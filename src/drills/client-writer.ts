@@ -7,15 +7,9 @@
  * client node over SSH with that node's kernel NFS client (remote-kernel-nfs.ts). Both acknowledge
  * a record only once it is on the server's stable storage (a FILE_SYNC write, or an fsync that
  * COMMITs), so a power loss of the active node cannot take an acknowledged record with it.
- *
- * localLibnfs below does not promise that: libnfs' nfs-cp sends UNSTABLE writes and no COMMIT.
- * No drill uses it.
+ * (libnfs' nfs-cp, used here before, sends UNSTABLE writes and no COMMIT: it could not promise that.)
  */
-import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {makeRecord, recordIntact, recordName} from './records.js'
 import type {ServiceSample, WriteAttempt} from './timeline.js'
 
@@ -42,66 +36,9 @@ export function nfsUrl(vip: string, path: string, version: 3 | 4 = 3): string {
   return `nfs://${vip}${clean}?version=${version}`
 }
 
-export interface ProcessResult {
-  code: number | null
-  stdout: string
-  stderr: string
-  timedOut: boolean
-}
-
-/** Runs a program with a hard timeout (SIGKILL), never through a shell. */
-export function runProcess(argv: string[], timeoutMs: number): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.stdout.on('data', (c: Buffer) => out.push(c))
-    child.stderr.on('data', (c: Buffer) => err.push(c))
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      resolve({code: null, stdout: '', stderr: e.message, timedOut})
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut})
-    })
-  })
-}
-
-const toResult = (r: ProcessResult, timeoutMs: number): TransportResult =>
-  r.code === 0 && !r.timedOut
-    ? {ok: true, stdout: r.stdout}
-    : {ok: false, error: r.timedOut ? `no answer within ${timeoutMs} ms` : (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`)}
-
-/** libnfs-utils on the machine running hapair. */
-export async function localLibnfs(run: typeof runProcess = runProcess): Promise<RecordTransport> {
-  const dir = await mkdtemp(join(tmpdir(), 'hapair-drill-'))
-  let n = 0
-  return {
-    describe: 'libnfs-utils on this machine',
-    async write(url, content, timeoutMs) {
-      const file = join(dir, `w${n++}`)
-      await writeFile(file, content)
-      try {
-        return toResult(await run(['nfs-cp', file, url], timeoutMs), timeoutMs)
-      } finally {
-        await rm(file, {force: true})
-      }
-    },
-    read: async (url, timeoutMs) => toResult(await run(['nfs-cat', url], timeoutMs), timeoutMs),
-    list: async (url, timeoutMs) => toResult(await run(['nfs-ls', url], timeoutMs), timeoutMs),
-    close: () => rm(dir, {recursive: true, force: true}),
-  }
-}
-
 /**
  * The native NFSv3 client on this machine (src/drills/nfs3): FILE_SYNC writes, so an acknowledged
- * record is on the server's stable storage, which localLibnfs cannot promise (see above).
+ * record is on the server's stable storage.
  */
 export {nativeNfs3, type NativeNfs3Options} from './nfs3/transport.js'
 
