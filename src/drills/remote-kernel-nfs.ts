@@ -6,17 +6,20 @@
  * server's stable storage. Each record is written with O_SYNC and then fsync'd, and fsync on NFS
  * returns only after the server has the data on stable storage (a FILE_SYNC WRITE, or a COMMIT
  * whose verifier matches; the kernel resends on a verifier change). A failed fsync fails dd, so
- * the write is not acknowledged. The `sync` mount option asks for the same and is belt and braces.
+ * the write is not acknowledged. The `sync` mount option only promises "sent to the server
+ * before write(2) returns" (nfs(5)); the promise rests on fsync.
  *
- * The export is mounted once, NFSv3 over TCP, on a private directory under /run, with nothing
- * cached (attributes, lookups) and `soft` so nothing waits on a dead server forever; every
- * operation is also killed on the node (`timeout -s KILL`, NFS waits are killable) a little
- * before hapair stops waiting. Reads are O_DIRECT, so they come from the server, not the client's
- * page cache. Before touching the mount, each operation checks it is still an NFS mount (from
- * /proc, no NFS traffic): a write into the bare directory would be acknowledged and never reach
- * the server. A mount that is gone or stale is dropped and the next operation mounts again; a
- * mount that failed is tried again by the next operation.
+ * The export is mounted once, NFSv3 over TCP, on a private directory under /run (named here, so
+ * one whose mount answer was lost can still be cleaned up), with nothing cached (attributes,
+ * lookups) and `soft` so nothing waits on a dead server forever; every operation is also killed
+ * on the node (`timeout -s KILL`, NFS waits are killable) a little before hapair stops waiting.
+ * Reads are O_DIRECT, so they come from the server, not the client's page cache. Before touching
+ * the mount, each operation checks it is still an NFS mount (from /proc, no NFS traffic): a write
+ * into the bare directory would be acknowledged and never reach the server. A mount that is gone
+ * or stale is dropped and the next operation mounts again; a mount that failed is tried again by
+ * the next operation.
  */
+import {randomBytes} from 'node:crypto'
 import {shq} from '../facts/fact.js'
 import type {ExecResult, Host} from '../transport/host.js'
 import type {RecordTransport, TransportResult} from './client-writer.js'
@@ -25,7 +28,11 @@ import {parseNfsUrl, relativeTo, type NfsTarget} from './nfs3/url.js'
 export interface RemoteKernelNfsOptions {
   /** The export to mount (as in /etc/exports). Without it: the directory the first operation names. */
   exportPath?: string
+  /** Test hook: the mount directory's name for each mount. */
+  mountDir?: () => string
 }
+
+export const newMountDir = (): string => `/run/hapair-drill.${randomBytes(6).toString('hex')}`
 
 export interface KernelMount {
   server: string
@@ -68,9 +75,11 @@ export function mountOptions(budgetMs: number): string {
 /**
  * Lazy, forced unmount of a directory (a shell word), then rmdir: never rm -r, the directory may
  * still be a mount of the export. -i skips umount.nfs (it would ask a possibly dead mountd), -c
- * skips the path lookup (a stat that could wait on the server).
+ * skips the path lookup (a stat that could wait on the server): neither waits on the server, the
+ * kill after UMOUNT_S is a backstop.
  */
-const unmountLines = (word: string) => [`timeout -s KILL 2 umount -c -i -f -l ${word} 2>/dev/null || true`, `rmdir ${word} 2>/dev/null || true`]
+const UMOUNT_S = 1
+const unmountLines = (word: string) => [`timeout -s KILL ${UMOUNT_S} umount -c -i -f -l ${word} 2>/dev/null || true`, `rmdir ${word} 2>/dev/null || true`]
 
 export function unmountScript(dirs: string[]): string {
   return dirs.flatMap((d) => unmountLines(shq(d))).join('\n')
@@ -79,18 +88,22 @@ export function unmountScript(dirs: string[]): string {
 /** `server:/path` as mount.nfs wants it (an IPv6 address in brackets). */
 export const mountSource = (server: string, exportPath: string) => `${server.includes(':') ? `[${server}]` : server}:${exportPath}`
 
-/** Drops the given old mounts, mounts `server:exportPath` on a fresh directory, prints the directory. */
-export function mountScript(server: string, exportPath: string, budgetMs: number, old: string[] = []): string {
+/**
+ * Drops the given old mounts, then mounts `server:exportPath` on `dir`, a new root-only directory
+ * (mkdir fails if it exists). A failed mount leaves nothing behind.
+ */
+export function mountScript(server: string, exportPath: string, dir: string, budgetMs: number, old: string[] = []): string {
+  const mountMs = Math.max(Math.min(budgetMs, 500), budgetMs - UMOUNT_S * 1000 * old.length)
   return [
     ...(old.length ? [unmountScript(old)] : []),
     `command -v mount.nfs >/dev/null || { echo 'mount.nfs not found' >&2; exit ${NO_NFS_CLIENT}; }`,
-    'd=$(mktemp -d /run/hapair-drill.XXXXXX)',
-    `timeout -s KILL ${secs(budgetMs)} mount -t nfs -o ${mountOptions(budgetMs)} ${shq(mountSource(server, exportPath))} "$d" || {`,
+    `d=${shq(dir)}`,
+    'mkdir -m 0700 "$d"',
+    `timeout -s KILL ${secs(mountMs)} mount -t nfs -o ${mountOptions(mountMs)} ${shq(mountSource(server, exportPath))} "$d" || {`,
     '  rc=$?',
     ...unmountLines('"$d"').map((l) => `  ${l}`),
     '  exit $rc',
     '}',
-    `printf '%s\\n' "$d"`,
   ].join('\n')
 }
 
@@ -158,14 +171,15 @@ export function remoteKernelNfs(host: Host, opts: RemoteKernelNfsOptions = {}): 
 
   const mountNow = async (server: string, exportPath: string, timeoutMs: number): Mounting => {
     const old = dropped.splice(0)
+    const dir = (opts.mountDir ?? newMountDir)()
     const source = mountSource(server, exportPath)
-    const r = await run(mountScript(server, exportPath, nodeBudgetMs(timeoutMs), old), 'drill NFS mount', timeoutMs)
+    const r = await run(mountScript(server, exportPath, dir, nodeBudgetMs(timeoutMs), old), 'drill NFS mount', timeoutMs)
     if ('error' in r) {
-      dropped.push(...old)
+      // No answer: the old ones may still be there, and the new one may have been made after all.
+      dropped.push(...old, dir)
       return {error: `${host.node}: mounting ${source}: ${r.error}`}
     }
-    const dir = r.stdout.trim()
-    if (r.code !== 0 || !dir.startsWith('/run/hapair-drill.')) return {error: mountError(host.node, source, r, timeoutMs)}
+    if (r.code !== 0) return {error: mountError(host.node, source, r, timeoutMs)}
     return {mount: {server, exportPath, dir}}
   }
 
