@@ -1,21 +1,15 @@
 /**
  * The drill's client: writes numbered records through the VIP's NFS export every
- * drill.writeIntervalMs, one at a time, each a fresh libnfs process with its own timeout (a hung
- * server stalls one write, never the writer), reads each back, and remembers every write the
- * server acknowledged. It runs where the operator said: locally (`drill.client: local`; the lab
- * runs hapair in its client namespace) or on a client node over SSH.
- *
- * Caveat, unproven until the lab: libnfs' nfs-cp sends UNSTABLE writes and no COMMIT, so an
- * acknowledgement means "the server has it", not "it is on disk". Clean switchovers flush on
- * umount; a power loss may lose the newest seconds of such writes.
+ * drill.writeIntervalMs, one at a time, each under its own timeout (a hung server stalls one
+ * write, never the writer), reads each back, and remembers every write the server acknowledged.
+ * It runs where the operator said: on this machine with hapair's own NFSv3 client
+ * (`drill.client: local`, nfs3/transport.ts; the lab runs hapair in its client namespace), or on a
+ * client node over SSH with that node's kernel NFS client (remote-kernel-nfs.ts). Both acknowledge
+ * a record only once it is on the server's stable storage (a FILE_SYNC write, or an fsync that
+ * COMMITs), so a power loss of the active node cannot take an acknowledged record with it.
+ * (libnfs' nfs-cp, used here before, sends UNSTABLE writes and no COMMIT: it could not promise that.)
  */
-import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {shq} from '../facts/fact.js'
-import type {Host} from '../transport/host.js'
 import {makeRecord, recordIntact, recordName} from './records.js'
 import type {ServiceSample, WriteAttempt} from './timeline.js'
 
@@ -42,89 +36,11 @@ export function nfsUrl(vip: string, path: string, version: 3 | 4 = 3): string {
   return `nfs://${vip}${clean}?version=${version}`
 }
 
-export interface ProcessResult {
-  code: number | null
-  stdout: string
-  stderr: string
-  timedOut: boolean
-}
-
-/** Runs a program with a hard timeout (SIGKILL), never through a shell. */
-export function runProcess(argv: string[], timeoutMs: number): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.stdout.on('data', (c: Buffer) => out.push(c))
-    child.stderr.on('data', (c: Buffer) => err.push(c))
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      resolve({code: null, stdout: '', stderr: e.message, timedOut})
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut})
-    })
-  })
-}
-
-const toResult = (r: ProcessResult, timeoutMs: number): TransportResult =>
-  r.code === 0 && !r.timedOut
-    ? {ok: true, stdout: r.stdout}
-    : {ok: false, error: r.timedOut ? `no answer within ${timeoutMs} ms` : (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`)}
-
-/** libnfs-utils on the machine running hapair. */
-export async function localLibnfs(run: typeof runProcess = runProcess): Promise<RecordTransport> {
-  const dir = await mkdtemp(join(tmpdir(), 'hapair-drill-'))
-  let n = 0
-  return {
-    describe: 'libnfs-utils on this machine',
-    async write(url, content, timeoutMs) {
-      const file = join(dir, `w${n++}`)
-      await writeFile(file, content)
-      try {
-        return toResult(await run(['nfs-cp', file, url], timeoutMs), timeoutMs)
-      } finally {
-        await rm(file, {force: true})
-      }
-    },
-    read: async (url, timeoutMs) => toResult(await run(['nfs-cat', url], timeoutMs), timeoutMs),
-    list: async (url, timeoutMs) => toResult(await run(['nfs-ls', url], timeoutMs), timeoutMs),
-    close: () => rm(dir, {recursive: true, force: true}),
-  }
-}
-
 /**
  * The native NFSv3 client on this machine (src/drills/nfs3): FILE_SYNC writes, so an acknowledged
- * record is on the server's stable storage, which the libnfs transports cannot promise (see above).
+ * record is on the server's stable storage.
  */
 export {nativeNfs3, type NativeNfs3Options} from './nfs3/transport.js'
-
-/** libnfs-utils on a client node, over its SSH connection (one short script per operation). */
-export function remoteLibnfs(host: Host): RecordTransport {
-  const call = async (script: string, label: string, timeoutMs: number): Promise<TransportResult> => {
-    try {
-      const r = await host.run(script, {label, timeoutMs: timeoutMs + 2000})
-      return r.code === 0 ? {ok: true, stdout: r.stdout} : {ok: false, error: r.code === 124 || r.code === 137 ? `no answer within ${timeoutMs} ms` : (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`)}
-    } catch (e) {
-      return {ok: false, error: (e as Error).message}
-    }
-  }
-  const secs = (ms: number) => (ms / 1000).toFixed(1)
-  return {
-    describe: `libnfs-utils on ${host.node}`,
-    write: (url, content, timeoutMs) =>
-      call(`f=$(mktemp)\ntrap 'rm -f "$f"' EXIT\nprintf '%s' ${shq(content)} > "$f"\ntimeout -s KILL ${secs(timeoutMs)} nfs-cp "$f" ${shq(url)} >/dev/null`, 'drill write', timeoutMs),
-    read: (url, timeoutMs) => call(`timeout -s KILL ${secs(timeoutMs)} nfs-cat ${shq(url)}`, 'drill read', timeoutMs),
-    list: (url, timeoutMs) => call(`timeout -s KILL ${secs(timeoutMs)} nfs-ls ${shq(url)} >/dev/null`, 'drill service probe', timeoutMs),
-    close: async () => {},
-  }
-}
 
 export interface Clock {
   now(): number

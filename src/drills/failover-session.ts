@@ -8,11 +8,12 @@ import {HAPAIR_VERSION} from '../engine/runbook-command.js'
 import {withSession} from '../engine/session.js'
 import type {Host} from '../transport/host.js'
 import {connectHost} from '../transport/ssh-host.js'
-import {nativeNfs3, realClock, remoteLibnfs, type RecordTransport} from './client-writer.js'
+import {nativeNfs3, realClock, type RecordTransport} from './client-writer.js'
 import type {DrillEnv} from './env.js'
 import {hostFaults, labFaults} from './faults.js'
 import {labHooks} from './lab-hooks.js'
 import {toDrillRecord, type DrillRecord} from './record.js'
+import {remoteKernelNfs} from './remote-kernel-nfs.js'
 import {runDrills} from './run-drills.js'
 import {selectScenarios, type Selection} from './scenarios/index.js'
 import {drillStack} from './stacks.js'
@@ -77,12 +78,14 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
 
       let clientHost: Host | undefined
       let transport: RecordTransport
+      // Either way an acknowledged record is on the server's stable storage (FILE_SYNC or fsync'd).
+      const exportPath = config.nfs?.exports[0]?.path
       if (config.drill.client === 'local') {
-        transport = nativeNfs3({exportPath: config.nfs?.exports[0]?.path})
+        transport = nativeNfs3({exportPath})
       } else {
         const c = config.drill.client
         clientHost = await connectHost({node: c.name, address: c.address, ssh: c.ssh}, {acceptNewHostKeys: input.acceptNewHostKeys, interactive: input.interactive, log: session.log})
-        transport = remoteLibnfs(clientHost)
+        transport = remoteKernelNfs(clientHost, {exportPath})
       }
 
       for (const s of selection.skipped) input.print(`skipping ${s.id}: ${s.why}`)
