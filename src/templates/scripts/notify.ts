@@ -40,6 +40,10 @@ export function renderNotifyScript(config: ClusterConfig, family: PackageFamily)
 # finds the VIP in the other state was overtaken by a later transition and does nothing.
 # Log: ${HA_LOG_PATH}, and syslog with the tag hapair-ha.
 set -u -o pipefail
+# keepalived signals the scripts it forked when it exits: a notify_stop must outlive it, at least
+# until it has handed itself to systemd below (SIG_IGN survives that exec; the transient unit
+# starts with default signal handling).
+if [ -z "$\{HAPAIR_DETACHED:-}" ]; then trap '' TERM HUP INT; fi
 ${HA_SCRIPT_PATH_LINE}
 
 ${settingsBlock(p)}
@@ -210,10 +214,10 @@ become_master() {
   log "serving: DRBD Primary, $MP mounted, NFS up on $VIP"
 }
 
-# The keepalived process this call came from: the nearest ancestor named keepalived (whether
-# keepalived runs the script directly or through sh -c). Empty when run by hand.
+# The keepalived process a call came from: the nearest of PID and its ancestors named keepalived
+# (whether keepalived runs the script directly or through sh -c). Empty when run by hand.
 caller_keepalived() {
-  local pid=$PPID comm i
+  local pid=$1 comm i
   for ((i = 0; i < 4 && pid > 1; i++)); do
     comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
     if [ "$comm" = keepalived ]; then
@@ -292,12 +296,17 @@ esac
 # cut a release half-way, leaving /data mounted and DRBD Primary). So under systemd each
 # transition runs as a transient unit of its own, outside keepalived's processes; the lock below
 # still runs them one at a time.
-KA_PID=$\{HAPAIR_KA_PID-$(caller_keepalived)}
 if [ -z "$\{HAPAIR_DETACHED:-}" ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
-  exec systemd-run --quiet --collect --no-block --unit "hapair-notify-$ACTION-$(date +%s%N)" \
-    --setenv=HAPAIR_DETACHED=1 --setenv=HAPAIR_KA_PID="$KA_PID" /bin/bash "$(readlink -f "$0")" "$ACTION"
+  # Builtins only up to the exec (no $(...)): every fork widens the window in which keepalived,
+  # exiting, can kill this call before it is handed over.
+  case $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac
+  exec systemd-run --quiet --collect --no-block --unit "hapair-notify-$ACTION-$$-$RANDOM" \
+    --setenv=HAPAIR_DETACHED=1 --setenv=HAPAIR_CALLER_PID="$PPID" /bin/bash "$self" "$ACTION"
 fi
 
+# Only now, after the hand-off: keepalived kills the scripts it forked when it exits, so nothing
+# may delay the exec above (a notify_stop that lost that race never ran at all).
+KA_PID=$(caller_keepalived "$\{HAPAIR_CALLER_PID:-$PPID}")
 mkdir -p "$RUN_DIR"
 exec 9>>"$LOCK"
 if ! flock -w "$LOCK_WAIT_S" 9; then

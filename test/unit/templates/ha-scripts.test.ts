@@ -48,6 +48,21 @@ describe('rendered scripts are valid bash', () => {
     assert.doesNotMatch(text, /\$\\\{/, 'no unconverted $\\{ left by the sh tag')
   })
 
+  it('hands off to systemd-run before running anything: keepalived kills the scripts it forked when it exits', () => {
+    const text = renderNotifyScript(config, 'apt')
+    const handOff = text.indexOf('exec systemd-run')
+    assert.ok(handOff > 0)
+    // Top-level lines (function bodies are indented or braced) before the hand-off only assign constants.
+    const before = text
+      .slice(0, handOff)
+      .replace(/^[a-z_]+\(\) \{[\s\S]*?^\}$/gm, '')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#') && !l.startsWith(' '))
+    const running = before.filter((l) => /\$\(|`/.test(l) || !/^(set |export |[A-Z_]+=|case |esac|if |fi$|\s*\*?\)|[a-z |]+\) ;;)/.test(l))
+    assert.deepEqual(running, [], 'commands run before the hand-off')
+    assert.ok(text.indexOf('KA_PID=$(caller_keepalived') > handOff, 'the caller lookup runs after the hand-off')
+  })
+
   it('has the guards: lock, timeouts, peer-Primary refusal, fuser seat belt, log', () => {
     const text = renderNotifyScript(config, 'apt')
     assert.match(text, /flock -w "\$LOCK_WAIT_S" 9/)
