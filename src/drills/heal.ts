@@ -10,7 +10,8 @@ import {checkHealth} from './health.js'
 import {isPrimary, type NodeState} from './node-probe.js'
 import {isHealthyPair} from './proc-drbd.js'
 import {detectSplitBrain} from './split-brain.js'
-import type {HealOutcome} from './types.js'
+import type {HealOutcome, SplitBrainFinding} from './types.js'
+import type {ClusterConfig} from '../config/schema.js'
 
 export interface HealOptions {
   /** Clock time (env.clock) by which the cluster must be healthy. */
@@ -42,7 +43,7 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   states = await readStates(env)
 
   // 2. DRBD: bring up and reconnect, unless this is a split brain (a person decides that).
-  const splitBrain = detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(states[n.name])])), config.drbd.resource)
+  const splitBrain = splitBrainIn(config, states)
   if (splitBrain.state === 'none') {
     for (const node of config.nodes) {
       const d = states[node.name]?.drbd
@@ -73,7 +74,7 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
     health = checkHealth(config, states, stack.haUnit)
     // DRBD finds a split brain only when the link is back (it retries every connect-int): once
     // it has, no waiting heals it, and the person who must choose should hear of it now.
-    splitBrainNow = detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(states[n.name])])), config.drbd.resource)
+    splitBrainNow = splitBrainIn(config, states)
     if (splitBrainNow.state === 'confirmed') return true
     if (!health.ok && !droppedStale) {
       const stale = staleVipHolder(config.nodes.map((n) => n.name), states)
@@ -97,4 +98,9 @@ export function staleVipHolder(nodes: string[], states: Record<string, NodeState
   return serving.length === 1 ? holders.find((n) => n !== serving[0]) : undefined
 }
 
-export const splitFacts = (s: NodeState | undefined) => (s ? {drbd: s.drbd, kernelLog: s.splitBrainLog} : undefined)
+const splitFacts = (s: NodeState | undefined) => (s ? {drbd: s.drbd, kernelLog: s.splitBrainLog} : undefined)
+
+/** The split-brain finding for the nodes' polled states (a node that did not answer counts as such). */
+export function splitBrainIn(config: ClusterConfig, states: Record<string, NodeState | undefined>): SplitBrainFinding {
+  return detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(states[n.name])])), config.drbd.resource)
+}

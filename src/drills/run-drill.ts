@@ -8,12 +8,11 @@ import type {NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
 import {ClientWriter, nfsUrl, ServiceProber} from './client-writer.js'
 import {NodePoller, readStates, waitUntil, type DrillEnv} from './env.js'
-import {healCluster, splitFacts} from './heal.js'
+import {healCluster, splitBrainIn} from './heal.js'
 import {checkHealth, formatProblems} from './health.js'
 import {isPrimary, servesAll} from './node-probe.js'
 import {isHealthyPair} from './proc-drbd.js'
 import {accountWrites, listingScript, parseListing} from './records.js'
-import {detectSplitBrain} from './split-brain.js'
 import {computeTimeline, isSettled} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
 import {judge} from './verdict.js'
@@ -191,7 +190,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   }
 
   const finalStates = await readStates(env)
-  const splitBrain = detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(finalStates[n.name])])), config.drbd.resource)
+  const splitBrain = splitBrainIn(config, finalStates)
   result.splitBrain = splitBrain
   result.writes = await verifyWrites(env, writer, dir, config.nodes.filter((n) => isPrimary(finalStates[n.name]) && finalStates[n.name]!.mounted).map((n) => n.name))
 

@@ -6,16 +6,11 @@
 import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {ensureLabUp, guestExec, missingPrerequisites} from '../../src/lab/index.js'
 import {NETNS_CLIENT} from '../../src/lab/topology.js'
 import {labPaths} from '../../src/lab/paths.js'
 import {BIN, expectExit, hapair} from './cli.js'
-
-async function on(node: string, command: string, timeoutMs = 120_000): Promise<string> {
-  const r = await guestExec(node, command, {timeoutMs})
-  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
-  return r.stdout.trim()
-}
+import {guestExec} from '../../src/lab/index.js'
+import {changedSteps, onGuest as on, requireLab} from './lab-suite.js'
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -27,12 +22,9 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 }
 
 const firstMiB = (node: string) => on(node, 'dd if=/dev/vdb bs=1M count=1 status=none | sha256sum')
-const changedSteps = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
 
 before(async () => {
-  const missing = missingPrerequisites({build: true})
-  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
-  await ensureLabUp({fresh: true})
+  await requireLab({fresh: true})
 })
 
 test('a disk holding a filesystem is refused, untouched; --wipe proceeds', async () => {

@@ -9,15 +9,10 @@ import assert from 'node:assert/strict'
 import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {clientExec, ensureLabUp, guestExec, missingPrerequisites, VIP} from '../../src/lab/index.js'
+import {clientExec, guestExec, VIP} from '../../src/lab/index.js'
 import {labPaths} from '../../src/lab/paths.js'
 import {expectExit, hapair} from './cli.js'
-
-async function on(node: string, command: string, timeoutMs = 120_000): Promise<string> {
-  const r = await guestExec(node, command, {timeoutMs})
-  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
-  return r.stdout.trim()
-}
+import {changedSteps as changed, onGuest as on, requireLab} from './lab-suite.js'
 
 const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
 const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
@@ -60,12 +55,9 @@ function variant(edit: (yaml: string) => string): string {
   copyFileSync(paths.clusterFile.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'hapair.secrets.yaml'))
   return join(dir, 'hapair.yaml')
 }
-const changed = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
 
 before(async () => {
-  const missing = missingPrerequisites({build: true})
-  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
-  await ensureLabUp({fresh: true})
+  await requireLab({fresh: true})
 })
 
 test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {

@@ -12,13 +12,13 @@
  */
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {ensureLabUp, guestExec, missingPrerequisites} from '../../src/lab/index.js'
+import {guestExec} from '../../src/lab/index.js'
 import {shq} from '../../src/facts/fact.js'
 import {ClientWriter, nfsUrl} from '../../src/drills/client-writer.js'
 import {remoteKernelNfs} from '../../src/drills/remote-kernel-nfs.js'
 import {accountWrites, listingScript, parseListing} from '../../src/drills/records.js'
 import type {Host} from '../../src/transport/host.js'
-import {expectExit, hapair} from './cli.js'
+import {onGuest as on, requireCluster} from './lab-suite.js'
 
 const VIP = '192.168.77.100'
 const EXPORT = '/data'
@@ -38,19 +38,10 @@ function labHost(node: string, address: string): Host {
   }
 }
 
-const on = async (node: string, command: string) => {
-  const r = await guestExec(node, command, {timeoutMs: 60_000})
-  assert.equal(r.code, 0, `${node}: ${command}: ${r.stderr}`)
-  return r.stdout
-}
-
-const drillMounts = async () => (await on('node2', 'grep " /run/hapair-drill" /proc/mounts || true')).trim()
+const drillMounts = () => on('node2', 'grep " /run/hapair-drill" /proc/mounts || true')
 
 before(async () => {
-  const missing = missingPrerequisites({build: true})
-  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
-  await ensureLabUp()
-  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+  await requireCluster()
   // node1 serves (preferred, preempt); the records directory is made there, as the drills do.
   await on('node1', `mountpoint -q ${EXPORT} && mkdir -p ${shq(DIR)}`)
 })
@@ -94,5 +85,5 @@ test('remote client: fsync-ed writes through a kernel NFS mount survive an NFS s
 
   // close() left nothing mounted and no mount directory behind.
   assert.equal(await drillMounts(), '')
-  assert.equal((await on('node2', 'ls -d /run/hapair-drill.* 2>/dev/null || true')).trim(), '')
+  assert.equal(await on('node2', 'ls -d /run/hapair-drill.* 2>/dev/null || true'), '')
 })

@@ -6,14 +6,9 @@
  */
 import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
-import {ensureLabUp, guestExec, missingPrerequisites} from '../../src/lab/index.js'
+import {guestExec} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
-
-async function ensureCluster(): Promise<void> {
-  // Reuses what 20-nfs-keepalived built; from a fresh lab it builds it (the runbook converges either way).
-  await ensureLabUp()
-  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
-}
+import {requireCluster} from './lab-suite.js'
 
 async function drill(scenario: string): Promise<any> {
   const r = await hapair(['failover-test', scenario, '--json'], {timeoutMs: 15 * 60_000})
@@ -26,9 +21,7 @@ async function drill(scenario: string): Promise<any> {
 }
 
 before(async () => {
-  const missing = missingPrerequisites({build: true})
-  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
-  await ensureCluster()
+  await requireCluster()
 })
 
 for (const scenario of ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'maintenance', 'failback']) {

@@ -14,16 +14,12 @@ import {
 import {listNamespaces} from '../../src/lab/network.js'
 import {isAlive} from '../../src/lab/process.js'
 import {run} from '../../src/lab/run.js'
+import {onGuest as on} from './lab-suite.js'
 
 const paths = labPaths()
 let lab: LabUpResult
 let started = false
 
-async function on(node: string, command: string): Promise<string> {
-  const r = await guestExec(node, command, {timeoutMs: 120_000})
-  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
-  return r.stdout.trim()
-}
 
 /** ping from a guest; true when the peer answered. */
 async function pings(from: string, to: string): Promise<boolean> {

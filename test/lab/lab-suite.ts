@@ -1,0 +1,30 @@
+/**
+ * What every lab suite starts with and keeps using: the lab asserted runnable and up, a command on
+ * a guest that must succeed, and the cluster the drills need, built or converged.
+ */
+import assert from 'node:assert/strict'
+import {ensureLabUp, guestExec, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
+import {expectExit, hapair} from './cli.js'
+
+/** Asserted, not skipped: a machine that cannot run the lab fails the suite loudly. */
+export async function requireLab(options: {fresh?: boolean} = {}): Promise<LabUpResult> {
+  const missing = missingPrerequisites({build: true})
+  assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
+  return ensureLabUp(options)
+}
+
+/** Runs a command on a guest; fails the test with its output unless it exits 0. Trimmed stdout. */
+export async function onGuest(node: string, command: string, timeoutMs = 120_000): Promise<string> {
+  const r = await guestExec(node, command, {timeoutMs})
+  assert.equal(r.code, 0, `${node}: ${command} exited ${r.code}: ${r.stderr}${r.stdout}`)
+  return r.stdout.trim()
+}
+
+/** The ids of the steps a `--json` run changed. */
+export const changedSteps = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
+
+/** The lab up with the NFS + keepalived cluster on it: reuses what an earlier suite built, or builds it (the runbook converges either way). */
+export async function requireCluster(): Promise<void> {
+  await requireLab()
+  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+}
