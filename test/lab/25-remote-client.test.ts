@@ -9,12 +9,19 @@
  * node's NFS server restarts under it. What this proves: the mount options are accepted, acked
  * records are on the server's disk, the client recovers from a server restart, and nothing is left
  * mounted afterwards. What it does not: a failover drill end to end with the client elsewhere.
+ *
+ * The restart is kept from becoming a failover: in one full run check-nfs caught the server down
+ * mid-restart, gave up, and the service failed over onto node2, i.e. under this stand-in client;
+ * that run counted acknowledged records missing afterwards, some written before the failover.
+ * Unexplained so far (a client on a cluster node is refused by the validator, and a kernel client
+ * of its own server is an unsupported NFS set-up), and followed up in the issue notes.
  */
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {guestExec} from '../../src/lab/index.js'
 import {shq} from '../../src/facts/fact.js'
 import {ClientWriter, nfsUrl} from '../../src/drills/client-writer.js'
+import {HA_LOCK_PATH} from '../../src/templates/scripts/paths.js'
 import {remoteKernelNfs} from '../../src/drills/remote-kernel-nfs.js'
 import {accountWrites, listingScript, parseListing} from '../../src/drills/records.js'
 import type {Host} from '../../src/transport/host.js'
@@ -64,7 +71,10 @@ test('remote client: fsync-ed writes through a kernel NFS mount survive an NFS s
     assert.ok((await acks(5, 60_000)) >= 5, `no acknowledged writes before the restart: ${JSON.stringify(writer.attempts.slice(-3))}`)
     mountLine = await drillMounts()
     const before = writer.acked.size
-    await on('node1', 'systemctl restart nfs-server')
+    // Under the HA lock, as a transition would: check-nfs does not judge while it is held, so the
+    // restart stays a restart and does not become a failover onto node2, where this stand-in client
+    // would then be a client of its own NFS server (see the module comment).
+    await on('node1', `flock ${HA_LOCK_PATH} systemctl restart nfs-server`)
     assert.ok((await acks(before + 5, 90_000)) >= before + 5, `the client did not write again after the restart: ${JSON.stringify(writer.attempts.slice(-3))}`)
   } finally {
     await writer.stop()
