@@ -25,12 +25,30 @@ export function exportFsid(path: string): number {
   return (h & 0x7fffffff) || 1
 }
 
-/** The options written for one export: the user's, plus the two HA defaults unless the user chose otherwise. */
-export function exportOptions(exp: NfsExport): string[] {
+/**
+ * `mp` (exports(5) "mountpoint"): mountd exports the path only while the replicated filesystem is
+ * mounted on `mountPoint`. Without it an nfsd that starts (or keeps running) while the filesystem
+ * is not mounted, say between a release's unmount and the server's stop, serves the empty
+ * directory underneath: clients' writes land on the node's root disk, are acknowledged, and are
+ * not on the replicated disk when it comes back. mountd checks when it resolves a client's request,
+ * not once at exportfs time, so this holds through every transition. Bare `mp` when the export is
+ * the mount point itself. An option value cannot hold whitespace, commas or parentheses; a mount
+ * point with those gets no `mp` (the validator does not forbid such a directory).
+ */
+export function mountpointOption(exportPath: string, mountPoint: string | undefined): string | undefined {
+  if (!mountPoint) return undefined
+  if (exportPath === mountPoint) return 'mp'
+  return /[\s,()]/.test(mountPoint) ? undefined : `mp=${mountPoint}`
+}
+
+/** The options written for one export: the user's, plus the HA defaults unless the user chose otherwise. */
+export function exportOptions(exp: NfsExport, mountPoint?: string): string[] {
   const opts = [...exp.options]
   // Silences exportfs' "Neither subtree_check or no_subtree_check specified" warning; it is the default anyway.
   if (!opts.some((o) => o === 'subtree_check' || o === 'no_subtree_check')) opts.push('no_subtree_check')
   if (!opts.some((o) => o.startsWith('fsid='))) opts.push(`fsid=${exportFsid(exp.path)}`)
+  const mp = mountpointOption(exp.path, mountPoint)
+  if (mp && !opts.some((o) => /^(mp|mountpoint)(=|$)/.test(o))) opts.push(mp)
   return opts
 }
 
@@ -46,10 +64,11 @@ export function renderExports(config: ClusterConfig): string {
   const byPath = new Map<string, NfsExport[]>()
   for (const exp of nfs.exports) byPath.set(exp.path, [...(byPath.get(exp.path) ?? []), exp])
   const lines = [...byPath].map(([path, exps]) => {
+    const mountPoint = config.filesystem?.mountPoint
     const clients = exps.map((e) => {
-      const opts = exportOptions(e)
+      const opts = exportOptions(e, mountPoint)
       const fsid = opts.find((o) => o.startsWith('fsid='))
-      const first = exportOptions(exps[0]).find((o) => o.startsWith('fsid='))
+      const first = exportOptions(exps[0], mountPoint).find((o) => o.startsWith('fsid='))
       // Every client of a path shares the first entry's fsid (the user may have set one there only).
       const aligned = fsid === first ? opts : opts.map((o) => (o.startsWith('fsid=') ? first! : o))
       // `clients` may name several hosts/networks separated by spaces: each gets the options.

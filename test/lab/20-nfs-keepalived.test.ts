@@ -6,13 +6,12 @@
  */
 import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
-import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clientExec, guestExec, VIP} from '../../src/lab/index.js'
-import {labPaths} from '../../src/lab/paths.js'
 import {expectExit, hapair} from './cli.js'
-import {changedSteps as changed, onGuest as on, requireLab} from './lab-suite.js'
+import {changedSteps as changed, clusterFileVariant as variant, onGuest as on, requireLab} from './lab-suite.js'
 
 const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
 const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
@@ -47,15 +46,6 @@ async function clientRead(file: string): Promise<string> {
   return r.stdout
 }
 
-/** A copy of the lab's cluster file (with its secrets) that a test may change. */
-function variant(edit: (yaml: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hapair-variant-'))
-  const paths = labPaths()
-  writeFileSync(join(dir, 'hapair.yaml'), edit(readFileSync(paths.clusterFile, 'utf8')))
-  copyFileSync(paths.clusterFile.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'hapair.secrets.yaml'))
-  return join(dir, 'hapair.yaml')
-}
-
 before(async () => {
   await requireLab({fresh: true})
 })
@@ -69,6 +59,23 @@ test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data e
   const status = expectExit(await hapair(['status', '--json']), 0, 'status')
   assert.equal(status.json.vipHolder, 'node1')
   assert.equal(status.json.primary, 'node1')
+})
+
+test('a node serves /data only while the replicated filesystem is mounted there: a stray NFS server on the standby exports nothing', async () => {
+  assert.match(await on('node1', 'exportfs -v'), /mountpoint/, 'the live export table has no mount-point guard')
+  // node2 is the standby: /data is an empty directory on its root disk. An nfsd started there by
+  // hand or by a package script must not serve it (a client's writes would land on the root disk).
+  assert.equal(await on('node2', 'findmnt -n /data || true'), '')
+  // exportfs still lists /data there (the table is loaded); mountd refuses it when a client asks.
+  // Without `mp` this same listing succeeds and shows the empty directory.
+  try {
+    await on('node2', 'systemctl start nfs-server')
+    const r = await clientExec(['nfs-ls', 'nfs://192.168.77.12/data?version=3'], {timeoutMs: 60_000})
+    assert.notEqual(r.code, 0, `node2 served its unmounted /data: ${r.stdout}`)
+    assert.match(r.stderr + r.stdout, /MNT3ERR_NOENT/)
+  } finally {
+    await on('node2', 'systemctl stop nfs-server; exportfs -ua')
+  }
 })
 
 test('the seed drill: stop keepalived on node1 -> node2 serves the same data; start it -> node1 takes back (preempt)', async () => {

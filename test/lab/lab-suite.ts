@@ -3,7 +3,10 @@
  * a guest that must succeed, and the cluster the drills need, built or converged.
  */
 import assert from 'node:assert/strict'
-import {ensureLabUp, guestExec, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
+import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {ensureLabUp, guestExec, labPaths, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
 
 /** Asserted, not skipped: a machine that cannot run the lab fails the suite loudly. */
@@ -27,4 +30,13 @@ export const changedSteps = (json: any): string[] => json.steps.filter((s: any) 
 export async function requireCluster(): Promise<void> {
   await requireLab()
   expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+}
+
+/** A copy of the lab's cluster file (with its secrets) that a test may change; returns its path. */
+export function clusterFileVariant(edit: (yaml: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-variant-'))
+  const paths = labPaths()
+  writeFileSync(join(dir, 'hapair.yaml'), edit(readFileSync(paths.clusterFile, 'utf8')))
+  copyFileSync(paths.clusterFile.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'hapair.secrets.yaml'))
+  return join(dir, 'hapair.yaml')
 }
