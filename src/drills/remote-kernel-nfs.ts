@@ -150,7 +150,10 @@ export function operationResult(r: ExecResult, timeoutMs: number): TransportResu
 export function mountError(node: string, source: string, r: ExecResult, timeoutMs: number): string {
   if (r.code === NO_NFS_CLIENT) return `${node} has no NFS client (mount.nfs not found): install nfs-common (Debian, Ubuntu) or nfs-utils (RHEL, Fedora, SUSE) on it`
   if (r.code === 124 || r.code === 137) return `${node}: mounting ${source} got no answer within ${timeoutMs} ms`
-  return `${node}: cannot mount ${source}: ${r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`}`
+  const why = r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`
+  // A minimal system without netbase has no /etc/protocols, and mount.nfs cannot resolve "tcp".
+  if (/Failed to find '\w+' protocol/.test(why)) return `${node}: cannot mount ${source}: ${why} (${node} has no /etc/protocols): install netbase on it`
+  return `${node}: cannot mount ${source}: ${why}`
 }
 
 type Mounting = Promise<{mount: KernelMount} | {error: string}>

@@ -206,6 +206,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
 /** Reads the drill directory on the node that serves now (one call), accounts, and removes the directory. */
 async function verifyWrites(env: DrillEnv, writer: ClientWriter, dir: string, servingNodes: string[]): Promise<WriteSummary> {
   const summary: WriteSummary = {
+    writer: env.transport.describe,
     attempted: writer.attempts.length,
     acknowledged: writer.acked.size,
     failed: writer.attempts.filter((a) => !a.ok).length,

@@ -81,6 +81,8 @@ export interface Timeline {
 }
 
 export interface WriteSummary {
+  /** Who wrote: the client transport (this machine's NFSv3 client, or a client node's kernel client). */
+  writer: string
   attempted: number
   acknowledged: number
   failed: number

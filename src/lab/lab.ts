@@ -11,7 +11,7 @@ import {generateKey, knownHostsText, seedFiles, writeSeedDisk} from './seed.js'
 import {clusterFileText} from './cluster-file.js'
 import {missingPrerequisites} from './prereq.js'
 import {readState, writeState, type LabState} from './state.js'
-import {GUESTS, NETNS_CLIENT, NETNS_SWITCH, VIP, type GuestSpec} from './topology.js'
+import {ALL_GUESTS, DRILL_CLIENT, GUESTS, NETNS_CLIENT, NETNS_SWITCH, VIP, type GuestSpec} from './topology.js'
 import {LabError} from './run.js'
 import {stderrLog, type LabLog} from './log.js'
 import type {Accel} from './qemu.js'
@@ -61,11 +61,11 @@ function requirePrerequisites(build: boolean): void {
   if (missing.length) throw new LabError(`the lab cannot run on this host; missing:\n  ${missing.join('\n  ')}`)
 }
 
-/** Host keys, client key, known_hosts and seed disks for both guests. */
+/** Host keys, client key, known_hosts and seed disks for every guest (the drill client's too). */
 async function seedGuests(paths: LabPaths, log: LabLog): Promise<void> {
   const client = await generateKey(paths.key, 'hapair-lab')
   const known: {address: string; hostKeyPub: string}[] = []
-  for (const guest of GUESTS) {
+  for (const guest of ALL_GUESTS) {
     const gp = guestPaths(paths, guest.name)
     mkdirSync(gp.dir, {recursive: true})
     const host = await generateKey(gp.hostKey, `${guest.name}-host`)
@@ -73,7 +73,7 @@ async function seedGuests(paths: LabPaths, log: LabLog): Promise<void> {
     known.push({address: guest.address, hostKeyPub: host.publicKey})
   }
   writeFileSync(paths.knownHosts, knownHostsText(known))
-  log(`keys generated; known_hosts pins both guests' host keys`)
+  log(`keys generated; known_hosts pins the guests' host keys`)
 }
 
 async function bootGuests(guests: readonly GuestSpec[], image: BaseImage, accel: Accel, paths: LabPaths, log: LabLog, timeoutMs: number) {
@@ -118,7 +118,7 @@ export async function labUp(options: LabUpOptions = {}, paths: LabPaths = labPat
 /** The files and directories `lab up` creates in the runtime dir (all that `lab down` deletes). */
 function runtimeEntries(paths: LabPaths): string[] {
   return [
-    ...GUESTS.map((g) => guestPaths(paths, g.name).dir),
+    ...ALL_GUESTS.map((g) => guestPaths(paths, g.name).dir),
     `${paths.dir}/ns`,
     paths.key, `${paths.key}.pub`, paths.knownHosts, paths.clusterFile, paths.stateFile,
   ]
@@ -129,7 +129,7 @@ export async function labDown(options: {log?: LabLog; quiet?: boolean} = {}, pat
   const log = options.log ?? stderrLog
   const started = Date.now()
   const killed: number[] = []
-  for (const guest of GUESTS) {
+  for (const guest of ALL_GUESTS) {
     const pid = guestPid(guest.name, paths)
     if (await killGuest(guest.name, paths)) killed.push(pid!)
   }
@@ -207,6 +207,7 @@ export async function resetGuests(options: {log?: LabLog; bootTimeoutMs?: number
   const {image, state} = runningImage(paths)
   const started = Date.now()
   await setGuestsIsolated(false)
+  await killGuest(DRILL_CLIENT.name, paths) // booted on demand by the suite that needs it
   for (const guest of GUESTS) {
     await killGuest(guest.name, paths)
     await createGuestDisks(guest, image, paths)

@@ -6,7 +6,7 @@
 import {existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
-import {BRIDGE, CLIENT_ADDRESS, GUESTS, NETNS_CLIENT, NETNS_NODE_PREFIX, NETNS_SWITCH, PREFIX} from './topology.js'
+import {ALL_GUESTS, BRIDGE, CLIENT_ADDRESS, GUESTS, NETNS_CLIENT, NETNS_NODE_PREFIX, NETNS_SWITCH, PREFIX} from './topology.js'
 import {labEnv, LabError, mustRun, run, runInteractive, sleep, type RunOptions, type RunResult} from './run.js'
 import {labPaths, namespaceNodeDir, type LabPaths} from './paths.js'
 import {killPid} from './process.js'
@@ -35,7 +35,7 @@ export async function createNetwork(): Promise<void> {
   await addNamespace(NETNS_SWITCH)
   await mustRun(['ip', '-n', NETNS_SWITCH, 'link', 'add', BRIDGE, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'])
   await mustRun(['ip', '-n', NETNS_SWITCH, 'link', 'set', BRIDGE, 'up'])
-  for (const g of GUESTS) {
+  for (const g of ALL_GUESTS) {
     await mustRun(['ip', '-n', NETNS_SWITCH, 'tuntap', 'add', g.tap, 'mode', 'tap'])
     await mustRun(['ip', '-n', NETNS_SWITCH, 'link', 'set', g.tap, 'master', BRIDGE, 'up'])
   }

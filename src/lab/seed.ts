@@ -5,7 +5,7 @@
  */
 import {chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {GUESTS, PREFIX, GUEST_INTERFACE, type GuestSpec} from './topology.js'
+import {ALL_GUESTS, PREFIX, GUEST_INTERFACE, type GuestSpec} from './topology.js'
 import {mustRun} from './run.js'
 
 export interface SeedFile {
@@ -25,7 +25,7 @@ export const SEED_DIR_MODES: Record<string, number> = {
   'root/.ssh': 0o700,
 }
 
-export function hostsFile(guests: readonly GuestSpec[] = GUESTS): string {
+export function hostsFile(guests: readonly GuestSpec[] = ALL_GUESTS): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\t\tlocalhost ip6-localhost ip6-loopback']
   for (const g of guests) lines.push(`${g.address}\t${g.name}`)
   return lines.join('\n') + '\n'

@@ -33,8 +33,18 @@ export const GUESTS: readonly GuestSpec[] = [
   {name: 'node2', address: '192.168.77.12', mac: '52:54:00:77:00:12', tap: 'tap2'},
 ]
 
+/**
+ * A third guest that is not a cluster node: the machine a drill's client writer runs on when
+ * the cluster file names one (`drill.client`), as a real site's client would. Booted on demand
+ * (drill-client.ts); its tap, keys and known_hosts entry exist from `lab up` on.
+ */
+export const DRILL_CLIENT: GuestSpec = {name: 'client1', address: '192.168.77.21', mac: '52:54:00:77:00:21', tap: 'tap3'}
+
+/** Every guest the lab may run: the cluster's and the drill client. */
+export const ALL_GUESTS: readonly GuestSpec[] = [...GUESTS, DRILL_CLIENT]
+
 export function guestSpec(name: string): GuestSpec {
-  const guest = GUESTS.find((g) => g.name === name)
-  if (!guest) throw new Error(`unknown lab node "${name}" (the lab has ${GUESTS.map((g) => g.name).join(', ')})`)
+  const guest = ALL_GUESTS.find((g) => g.name === name)
+  if (!guest) throw new Error(`unknown lab guest "${name}" (the lab has ${ALL_GUESTS.map((g) => g.name).join(', ')})`)
   return guest
 }

@@ -1,64 +1,71 @@
 /**
- * The drill's remote client (`drill.client: {name, address, ssh}`) against real kernel NFS: the
- * transport mounts the VIP's export with the client machine's kernel NFS client, writes every
- * record O_SYNC + fsync, reads back O_DIRECT, and unmounts at the end.
+ * The drill's remote client (`drill.client: {name, address, ssh}`) against real kernel NFS, from
+ * the lab's third guest (client1, not a cluster node): the transport mounts the VIP's export with
+ * client1's kernel NFS client, writes every record O_SYNC + fsync, reads back O_DIRECT, and
+ * unmounts at the end.
  *
- * The host running the suite has no kernel NFS client, and the cluster file refuses a cluster node
- * as the drill client, so here the standby (node2) stands in for the client machine and the
- * transport is driven directly, through the same ClientWriter the drills use, while the active
- * node's NFS server restarts under it. What this proves: the mount options are accepted, acked
- * records are on the server's disk, the client recovers from a server restart, and nothing is left
- * mounted afterwards. What it does not: a failover drill end to end with the client elsewhere.
+ * First the transport alone, through the same ClientWriter the drills use, while the active node's
+ * NFS server restarts under it: the mount options are accepted, acked records are on the server's
+ * disk, the client recovers, and nothing is left mounted. Then a whole failover drill from the
+ * CLI with the cluster file naming client1 as the drill client.
  *
- * The restart is kept from becoming a failover: in one full run check-nfs caught the server down
- * mid-restart, gave up, and the service failed over onto node2, i.e. under this stand-in client;
- * that run counted acknowledged records missing afterwards, some written before the failover.
- * Unexplained so far (a client on a cluster node is refused by the validator, and a kernel client
- * of its own server is an unsupported NFS set-up), and followed up in the issue notes.
+ * The restart is done under the HA lock, as a transition would, so that check-nfs cannot turn it
+ * into a failover: that belongs to the drill, which waits for the cluster to heal after it.
  */
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {guestExec} from '../../src/lab/index.js'
+import {DRILL_CLIENT, drillClientDown, drillClientUp, drillClientYaml, guestExec} from '../../src/lab/index.js'
 import {shq} from '../../src/facts/fact.js'
 import {ClientWriter, nfsUrl} from '../../src/drills/client-writer.js'
 import {HA_LOCK_PATH} from '../../src/templates/scripts/paths.js'
 import {remoteKernelNfs} from '../../src/drills/remote-kernel-nfs.js'
 import {accountWrites, listingScript, parseListing} from '../../src/drills/records.js'
 import type {Host} from '../../src/transport/host.js'
-import {onGuest as on, requireCluster} from './lab-suite.js'
+import {expectExit, hapair} from './cli.js'
+import {clusterFileVariant, onGuest as on, requireCluster} from './lab-suite.js'
 
 const VIP = '192.168.77.100'
 const EXPORT = '/data'
 const DIR = `${EXPORT}/.hapair-drill/remote-client-${process.pid}`
 
-/** A Host over the lab's own ssh into a guest: the transport only needs `run`. */
+/**
+ * A Host over the lab's own ssh into a guest: the transport only needs `run`. A command still
+ * running at its timeout is killed and rejected, as SshHost does, rather than passed on as the
+ * killed ssh's exit status.
+ */
 function labHost(node: string, address: string): Host {
   return {
     node,
     address,
     async run(script, opts = {}) {
       const started = Date.now()
-      const r = await guestExec(node, `bash -c ${shq(script)}`, {timeoutMs: opts.timeoutMs ?? 60_000})
-      return {node, label: opts.label ?? '', code: r.code, stdout: r.stdout, stderr: r.stderr, durationMs: Date.now() - started}
+      const timeoutMs = opts.timeoutMs ?? 60_000
+      const r = await guestExec(node, `bash -c ${shq(script)}`, {timeoutMs})
+      const durationMs = Date.now() - started
+      if (r.code === 128 && durationMs >= timeoutMs) throw new Error(`"${opts.label}" did not finish within ${timeoutMs} ms; it was stopped`)
+      return {node, label: opts.label ?? '', code: r.code, stdout: r.stdout, stderr: r.stderr, durationMs}
     },
     close: async () => {},
   }
 }
 
-const drillMounts = () => on('node2', 'grep " /run/hapair-drill" /proc/mounts || true')
+const CLIENT = DRILL_CLIENT.name
+const drillMounts = () => on(CLIENT, 'grep " /run/hapair-drill" /proc/mounts || true')
 
 before(async () => {
   await requireCluster()
+  await drillClientUp()
   // node1 serves (preferred, preempt); the records directory is made there, as the drills do.
   await on('node1', `mountpoint -q ${EXPORT} && mkdir -p ${shq(DIR)}`)
 })
 
 after(async () => {
   await guestExec('node1', `rm -rf -- ${shq(DIR)}`, {timeoutMs: 60_000}).catch(() => undefined)
+  await drillClientDown()
 })
 
 test('remote client: fsync-ed writes through a kernel NFS mount survive an NFS server restart, and the mount is removed at the end', async () => {
-  const transport = remoteKernelNfs(labHost('node2', '192.168.77.12'), {exportPath: EXPORT})
+  const transport = remoteKernelNfs(labHost(CLIENT, DRILL_CLIENT.address), {exportPath: EXPORT})
   const writer = new ClientWriter({transport, dirUrl: nfsUrl(VIP, DIR), intervalMs: 100, timeoutMs: 5000})
   let mountLine = ''
   try {
@@ -72,8 +79,7 @@ test('remote client: fsync-ed writes through a kernel NFS mount survive an NFS s
     mountLine = await drillMounts()
     const before = writer.acked.size
     // Under the HA lock, as a transition would: check-nfs does not judge while it is held, so the
-    // restart stays a restart and does not become a failover onto node2, where this stand-in client
-    // would then be a client of its own NFS server (see the module comment).
+    // restart stays a restart (see the module comment).
     await on('node1', `flock ${HA_LOCK_PATH} systemctl restart nfs-server`)
     assert.ok((await acks(before + 5, 90_000)) >= before + 5, `the client did not write again after the restart: ${JSON.stringify(writer.attempts.slice(-3))}`)
   } finally {
@@ -82,18 +88,37 @@ test('remote client: fsync-ed writes through a kernel NFS mount survive an NFS s
   }
 
   // The mount was NFSv3 with the synchronous options the transport promises.
-  assert.match(mountLine, / nfs /, `no NFS mount of the export on node2 while writing: ${mountLine}`)
+  assert.match(mountLine, / nfs /, `no NFS mount of the export on ${CLIENT} while writing: ${mountLine}`)
   assert.match(mountLine, /vers=3/)
   assert.match(mountLine, /\bsync\b/)
   assert.match(mountLine, /\bsoft\b/)
 
-  // Every acknowledged record is on the server's disk, intact; the read-backs matched too.
+  // Every acknowledged record is on the server's disk, intact. A read-back may fail to come back
+  // while the server restarts (a drill reports those as notes; the final check decides), but one
+  // that came back must match what was written.
   const {lost, corrupted} = accountWrites(writer.acked, parseListing(await on('node1', listingScript(DIR))))
   assert.deepEqual(lost, [], 'acknowledged records missing on the server')
   assert.deepEqual(corrupted, [])
-  assert.deepEqual(writer.readBackProblems, [])
+  assert.deepEqual(writer.readBackProblems.filter((p) => !p.error.startsWith('read back failed')), [])
+  if (writer.readBackProblems.length) console.log(`read-backs that did not come back during the restart: ${JSON.stringify(writer.readBackProblems)}`)
 
   // close() left nothing mounted and no mount directory behind.
   assert.equal(await drillMounts(), '')
-  assert.equal(await on('node2', 'ls -d /run/hapair-drill.* 2>/dev/null || true'), '')
+  assert.equal(await on(CLIENT, 'ls -d /run/hapair-drill.* 2>/dev/null || true'), '')
+})
+
+test('failover-test with drill.client: client1 writes through the VIP across a real failover, loses nothing, and is left with no mount', async () => {
+  const file = clusterFileVariant((yaml) => `${yaml}${drillClientYaml()}\n`)
+  const r = await hapair(['failover-test', 'stop-ha', '--json'], {configFile: file, timeoutMs: 15 * 60_000})
+  assert.ok(r.json, `failover-test printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-3000)}`)
+  const result = (r.json.error?.summary ?? r.json).drills[0]
+  console.log(`stop-ha from ${CLIENT}: ${result.status}; stall ${result.timeline?.stallMs} ms; writes ${result.writes?.acknowledged} acked, lost ${JSON.stringify(result.writes?.lost)}; ${result.failures.join('; ')}`)
+  assert.equal(result.status, 'passed', result.failures.join('; '))
+  expectExit(r, 0, 'failover-test stop-ha with a drill client')
+  assert.match(result.writes.writer, new RegExp(`kernel NFS client on ${CLIENT}`))
+  assert.ok(result.writes.acknowledged > 0, 'the client wrote nothing')
+  assert.deepEqual(result.writes.lost, [])
+  assert.deepEqual(result.writes.corrupted, [])
+  assert.equal(result.heal.healthy, true, JSON.stringify(result.heal.leftovers))
+  assert.equal(await drillMounts(), '')
 })

@@ -30,7 +30,7 @@ export function measuredRows(r: DrillResult): Array<[string, string]> {
   ]
   if (t && (t.dualPrimaryMs > 0 || t.dualVipMs > 0)) rows.push(['both nodes at once', `Primary ${ms(t.dualPrimaryMs)}, VIP ${ms(t.dualVipMs)}`])
   if (w) {
-    rows.push(['writes acked / failed', `${w.acknowledged} / ${w.failed}`])
+    rows.push(['writes acked / failed', `${w.acknowledged} / ${w.failed} (${w.writer})`])
     rows.push(['lost acked writes', w.verified ? `${w.lost.length}${w.lost.length ? ` (${formatSeqs(w.lost)})` : ''}` : 'not verified'])
     if (w.corrupted.length) rows.push(['corrupted acked writes', `${w.corrupted.length} (${formatSeqs(w.corrupted)})`])
   }

@@ -146,6 +146,14 @@ test('no mount.nfs on the client: every operation fails naming the node and the 
   client.done()
 })
 
+test('no /etc/protocols on the client (no netbase): the mount error says what to install', async () => {
+  const client = new FakeHost('client1').expect(isMount, {code: 32, stderr: "mount.nfs: Failed to find 'tcp' protocol\n"})
+  const r = await transport(client).list(DIR_URL, 3000)
+  assert.equal(r.ok, false)
+  assert.match(r.error!, /^client1: cannot mount 192\.168\.77\.100:\/data: mount\.nfs: Failed to find 'tcp' protocol \(client1 has no \/etc\/protocols\): install netbase on it$/)
+  client.done()
+})
+
 test('a refused, silent or lost mount: the node and mount.nfs\'s own words, or the timeout', async () => {
   const client = new FakeHost('client1')
     .expect(isMount, {code: 32, stderr: 'mount.nfs: access denied by server while mounting 192.168.77.100:/data\n'})

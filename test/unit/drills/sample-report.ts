@@ -26,7 +26,7 @@ export const passed: DrillResult = {
     dualPrimaryMs: 0,
     dualVipMs: 0,
   },
-  writes: {attempted: 200, acknowledged: 190, failed: 10, lost: [], corrupted: [], verified: true, verifiedOn: 'node1', firstErrors: []},
+  writes: {writer: 'hapair NFSv3 client on this machine (FILE_SYNC writes)', attempted: 200, acknowledged: 190, failed: 10, lost: [], corrupted: [], verified: true, verifiedOn: 'node1', firstErrors: []},
   splitBrain: {state: 'none', nodes: ['node1', 'node2'], explanation: 'no split brain', fix: ''},
   heal: {healthy: true, actions: ['started keepalived on node1'], leftovers: []},
   failures: [],

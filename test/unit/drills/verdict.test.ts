@@ -17,7 +17,7 @@ const timeline: Timeline = {
   dualPrimaryMs: 0,
   dualVipMs: 0,
 }
-const writes: WriteSummary = {attempted: 120, acknowledged: 110, failed: 10, lost: [], corrupted: [], verified: true, verifiedOn: 'node2', firstErrors: []}
+const writes: WriteSummary = {writer: 'test writer', attempted: 120, acknowledged: 110, failed: 10, lost: [], corrupted: [], verified: true, verifiedOn: 'node2', firstErrors: []}
 const good: VerdictInput = {
   expectation: expectation(testConfig(), drillStack('keepalived'), 'other'),
   activeBefore: 'node1',

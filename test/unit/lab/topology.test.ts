@@ -2,19 +2,34 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {existsSync} from 'node:fs'
-import {GUESTS, guestSpec, CLIENT_ADDRESS, VIP} from '../../../src/lab/topology.js'
+import {ALL_GUESTS, DRILL_CLIENT, GUESTS, guestSpec, CLIENT_ADDRESS, VIP} from '../../../src/lab/topology.js'
+import {clusterFileText} from '../../../src/lab/cluster-file.js'
+import {drillClientYaml} from '../../../src/lab/drill-client.js'
+import {parseClusterText} from '../../../src/config/load.js'
 import {labPaths, guestPaths, packageRoot, assetsDir} from '../../../src/lab/paths.js'
 import {faultNeedsNode, FAULTS} from '../../../src/lab/faults.js'
 import {sshArgv} from '../../../src/lab/guest.js'
 
-test('two guests on one /24 with the client and the VIP, distinct MACs and taps', () => {
+test('two cluster guests and a drill client on one /24 with the client namespace and the VIP, distinct MACs and taps', () => {
   assert.deepEqual(GUESTS.map((g) => g.name), ['node1', 'node2'])
-  const addresses = [...GUESTS.map((g) => g.address), CLIENT_ADDRESS, VIP]
+  assert.deepEqual(ALL_GUESTS.map((g) => g.name), ['node1', 'node2', 'client1'])
+  const addresses = [...ALL_GUESTS.map((g) => g.address), CLIENT_ADDRESS, VIP]
   assert.ok(addresses.every((a) => a.startsWith('192.168.77.')))
   assert.equal(new Set(addresses).size, addresses.length)
-  assert.equal(new Set(GUESTS.map((g) => g.mac)).size, 2)
-  assert.equal(new Set(GUESTS.map((g) => g.tap)).size, 2)
-  assert.throws(() => guestSpec('node3'), /unknown lab node "node3"/)
+  assert.equal(new Set(ALL_GUESTS.map((g) => g.mac)).size, 3)
+  assert.equal(new Set(ALL_GUESTS.map((g) => g.tap)).size, 3)
+  assert.equal(guestSpec('client1'), DRILL_CLIENT)
+  assert.throws(() => guestSpec('node3'), /unknown lab guest "node3"/)
+})
+
+test("the lab's cluster file with the drill client line is valid and sends the drill's writer to client1", () => {
+  const paths = labPaths({HAPAIR_LAB_DIR: '/tmp/l'})
+  const text = clusterFileText({labDir: paths.dir, identityFile: paths.key, knownHostsFile: paths.knownHosts}) + drillClientYaml(paths) + '\n'
+  const {config, problems} = parseClusterText(text)
+  assert.deepEqual(problems, [])
+  const client = config!.drill.client
+  assert.ok(client !== 'local')
+  assert.deepEqual([client.name, client.address, client.ssh.user, client.ssh.identityFile, client.ssh.knownHostsFile], ['client1', '192.168.77.21', 'root', '/tmp/l/id_ed25519', '/tmp/l/known_hosts'])
 })
 
 test('lab paths default to /var/lib and /var/cache and follow the environment', () => {
