@@ -6,7 +6,7 @@
 import {existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
-import {ALL_GUESTS, BRIDGE, CLIENT_ADDRESS, GUESTS, NETNS_CLIENT, NETNS_NODE_PREFIX, NETNS_SWITCH, PREFIX} from './topology.js'
+import {ALL_GUESTS, BRIDGE, CLIENT_ADDRESS, GUESTS, RESERVED_ADDRESSES, NETNS_CLIENT, NETNS_NODE_PREFIX, NETNS_SWITCH, PREFIX} from './topology.js'
 import {labEnv, LabError, mustRun, run, runInteractive, sleep, type RunOptions, type RunResult} from './run.js'
 import {labPaths, namespaceNodeDir, type LabPaths} from './paths.js'
 import {killPid} from './process.js'
@@ -129,6 +129,7 @@ export function namespaceNodeNetns(name: string): string {
  */
 export async function addNamespaceNode(opts: NamespaceNodeOptions, paths: LabPaths = labPaths()): Promise<NamespaceNode> {
   if (!/^[a-z][a-z0-9]{0,11}$/.test(opts.name)) throw new LabError(`namespace node name "${opts.name}": use 1-12 lowercase letters and digits`)
+  if (RESERVED_ADDRESSES.includes(opts.address)) throw new LabError(`namespace node ${opts.name}: ${opts.address} belongs to a lab guest, the client namespace or the VIP`, 'use another address on 192.168.77.0/24, e.g. 192.168.77.21')
   if (!(await listNamespaces()).includes(NETNS_SWITCH)) throw new LabError('the lab network is not up: run `hapair lab up` first')
   const netns = namespaceNodeNetns(opts.name)
   await removeNamespace(netns)

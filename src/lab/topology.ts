@@ -38,10 +38,13 @@ export const GUESTS: readonly GuestSpec[] = [
  * the cluster file names one (`drill.client`), as a real site's client would. Booted on demand
  * (drill-client.ts); its tap, keys and known_hosts entry exist from `lab up` on.
  */
-export const DRILL_CLIENT: GuestSpec = {name: 'client1', address: '192.168.77.21', mac: '52:54:00:77:00:21', tap: 'tap3'}
+export const DRILL_CLIENT: GuestSpec = {name: 'client1', address: '192.168.77.31', mac: '52:54:00:77:00:31', tap: 'tap3'}
 
 /** Every guest the lab may run: the cluster's and the drill client. */
 export const ALL_GUESTS: readonly GuestSpec[] = [...GUESTS, DRILL_CLIENT]
+
+/** Addresses a namespace node must not take: the guests', the client namespace's and the VIP. */
+export const RESERVED_ADDRESSES: readonly string[] = [...ALL_GUESTS.map((g) => g.address), CLIENT_ADDRESS, VIP]
 
 export function guestSpec(name: string): GuestSpec {
   const guest = ALL_GUESTS.find((g) => g.name === name)

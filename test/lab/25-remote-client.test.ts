@@ -14,7 +14,7 @@
  */
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {DRILL_CLIENT, drillClientDown, drillClientUp, drillClientYaml, guestExec} from '../../src/lab/index.js'
+import {DRILL_CLIENT, drillClientDown, drillClientUp, drillClientYaml, guestExec, VIP} from '../../src/lab/index.js'
 import {shq} from '../../src/facts/fact.js'
 import {ClientWriter, nfsUrl} from '../../src/drills/client-writer.js'
 import {HA_LOCK_PATH} from '../../src/templates/scripts/paths.js'
@@ -24,7 +24,6 @@ import type {Host} from '../../src/transport/host.js'
 import {expectExit, hapair} from './cli.js'
 import {clusterFileVariant, onGuest as on, requireCluster} from './lab-suite.js'
 
-const VIP = '192.168.77.100'
 const EXPORT = '/data'
 const DIR = `${EXPORT}/.hapair-drill/remote-client-${process.pid}`
 

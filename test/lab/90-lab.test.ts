@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import {existsSync, readFileSync} from 'node:fs'
 import {
   ensureLabUp, labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
-  namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, GUESTS,
+  namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, ALL_GUESTS, GUESTS,
   type LabUpResult,
 } from '../../src/lab/index.js'
 import {listNamespaces} from '../../src/lab/network.js'
@@ -44,13 +44,14 @@ after(async () => {
   if (started) await labDown()
 })
 
-test('lab up wrote a cluster file, key and known_hosts for both guests', () => {
+test('lab up wrote a cluster file, key and known_hosts for both guests and the drill client', () => {
   assert.ok(existsSync(lab.clusterFile))
   const text = readFileSync(lab.clusterFile, 'utf8')
   assert.match(text, /address: 192\.168\.77\.11/)
   assert.match(text, /knownHostsFile: /)
   const known = readFileSync(paths.knownHosts, 'utf8').trim().split('\n')
-  assert.deepEqual(known.map((l) => l.split(' ')[0]), GUESTS.map((g) => g.address))
+  assert.deepEqual(known.map((l) => l.split(' ')[0]), ALL_GUESTS.map((g) => g.address))
+  assert.doesNotMatch(text, /client1/, 'the drill client is not a cluster node')
   console.log(`lab: build ${lab.buildMs} ms (cached ${lab.cached}), boot ${lab.bootMs} ms, reused ${lab.reused}`)
 })
 

@@ -9,6 +9,7 @@ import {parseClusterText} from '../../../src/config/load.js'
 import {labPaths, guestPaths, packageRoot, assetsDir} from '../../../src/lab/paths.js'
 import {faultNeedsNode, FAULTS} from '../../../src/lab/faults.js'
 import {sshArgv} from '../../../src/lab/guest.js'
+import {addNamespaceNode} from '../../../src/lab/network.js'
 
 test('two cluster guests and a drill client on one /24 with the client namespace and the VIP, distinct MACs and taps', () => {
   assert.deepEqual(GUESTS.map((g) => g.name), ['node1', 'node2'])
@@ -29,7 +30,7 @@ test("the lab's cluster file with the drill client line is valid and sends the d
   assert.deepEqual(problems, [])
   const client = config!.drill.client
   assert.ok(client !== 'local')
-  assert.deepEqual([client.name, client.address, client.ssh.user, client.ssh.identityFile, client.ssh.knownHostsFile], ['client1', '192.168.77.21', 'root', '/tmp/l/id_ed25519', '/tmp/l/known_hosts'])
+  assert.deepEqual([client.name, client.address, client.ssh.user, client.ssh.identityFile, client.ssh.knownHostsFile], ['client1', '192.168.77.31', 'root', '/tmp/l/id_ed25519', '/tmp/l/known_hosts'])
 })
 
 test('lab paths default to /var/lib and /var/cache and follow the environment', () => {
@@ -57,4 +58,10 @@ test('ssh trusts only the lab known_hosts and key', () => {
 
 test('node-less faults are exactly the network-wide ones', () => {
   assert.deepEqual(FAULTS.filter((f) => !faultNeedsNode(f)), ['split', 'heal', 'restore'])
+})
+
+test("a namespace node cannot take a guest's, the client's or the VIP's address (the drill client's included)", async () => {
+  for (const address of [DRILL_CLIENT.address, '192.168.77.11', CLIENT_ADDRESS, VIP]) {
+    await assert.rejects(addNamespaceNode({name: 'rs1', address}, labPaths({HAPAIR_LAB_DIR: '/tmp/l'})), /belongs to a lab guest, the client namespace or the VIP/)
+  }
 })
