@@ -105,12 +105,21 @@ export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, no
  * not wait for it; with the default KillMode=control-group systemd then kills everything left
  * in the unit's cgroup, i.e. the script halfway through stopping NFS, unmounting and demoting
  * DRBD, and the peer then refuses to promote. KillMode=process signals only keepalived itself.
+ *
+ * Even so, keepalived's own notify_stop is sometimes never seen at all (twice in the lab's
+ * stop-ha drill: no trace of the call, node1 left Primary and serving without its VIP, node2
+ * refused to promote). So systemd also runs the stop release after every stop of the unit
+ * (ExecStopPost), where keepalived cannot cut it short; notify.sh acts on it only after a clean
+ * stop ($SERVICE_RESULT=success): a crashed or killed keepalived is restarted and judges for itself.
+ * When both calls arrive, the lock runs them one after the other and the second finds nothing to do.
  */
 export function renderKeepalivedDropIn(): string {
   return [
     '# managed by hapair: let notify_stop finish releasing NFS, the mount and DRBD when keepalived stops.',
     '[Service]',
     'KillMode=process',
+    '# ...and release again after every clean stop, should keepalived\'s own notify_stop not have run.',
+    `ExecStopPost=-${NOTIFY_SCRIPT_PATH} stop`,
     '# A crashed or SIGKILLed keepalived (which leaves its VIP behind) comes back within a second,',
     '# before the peer declares it dead; a clean `systemctl stop` is not restarted.',
     'Restart=on-failure',

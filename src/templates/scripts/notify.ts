@@ -291,6 +291,10 @@ case $ACTION in
     ;;
 esac
 
+# Run by systemd after keepalived.service stopped (ExecStopPost in hapair's drop-in): only a clean
+# stop releases; a crashed or killed keepalived is restarted and judges for itself.
+if [ -n "$\{SERVICE_RESULT:-}" ] && [ -z "$\{HAPAIR_DETACHED:-}" ] && [ "$SERVICE_RESULT" != success ]; then exit 0; fi
+
 # keepalived kills a notify script that is still running when it stops (measured with 2.2.7:
 # "vrrp process failed to die - forcing termination" ~4 s into "systemctl stop keepalived"
 # cut a release half-way, leaving /data mounted and DRBD Primary). So under systemd each

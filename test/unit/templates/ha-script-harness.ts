@@ -139,7 +139,7 @@ export interface Harness {
   runDir: string
   log: string
   install(name: string, script: string): string
-  run(script: string, args: string[]): {code: number; stdout: string; stderr: string}
+  run(script: string, args: string[], env?: Record<string, string>): {code: number; stdout: string; stderr: string}
   runAsync(script: string, args: string[]): Promise<number>
   calls(): string[]
   clearCalls(): void
@@ -218,8 +218,8 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
       chmodSync(file, 0o755)
       return file
     },
-    run(script, args) {
-      const r = spawnSync('bash', [script, ...args], {encoding: 'utf8', env: {HOME: dir}, timeout: 60_000})
+    run(script, args, env = {}) {
+      const r = spawnSync('bash', [script, ...args], {encoding: 'utf8', env: {HOME: dir, ...env}, timeout: 60_000})
       return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr}
     },
     runAsync(script, args) {

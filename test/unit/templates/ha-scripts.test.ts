@@ -257,6 +257,22 @@ describe('notify.sh backup|fault|stop', {skip}, () => {
     })
   }
 
+  it("run by systemd after keepalived stopped (ExecStopPost): releases after a clean stop, not after a crash or kill (the restarted keepalived judges)", () => {
+    for (const result of ['signal', 'exit-code', 'core-dump']) {
+      h.set(serving(h))
+      h.clearCalls()
+      const r = h.run(notify, ['stop'], {SERVICE_RESULT: result, EXIT_CODE: 'killed'})
+      assert.equal(r.code, 0)
+      assert.deepEqual(mutating(h.calls()), [], `released after SERVICE_RESULT=${result}`)
+      assert.equal(h.read('role-local'), 'Primary')
+    }
+    h.clearCalls()
+    const r = h.run(notify, ['stop'], {SERVICE_RESULT: 'success', EXIT_CODE: 'exited'})
+    assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
+    assert.equal(h.read('role-local'), 'Secondary')
+    assert.deepEqual(h.mounts(), [])
+  })
+
   it('a second release changes nothing', () => {
     h.clearCalls()
     const r = h.run(notify, ['backup'])

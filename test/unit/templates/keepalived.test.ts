@@ -100,11 +100,11 @@ describe('renderKeepalivedConf', () => {
     assert.notEqual(render({}, 0), render({}, 1))
   })
 
-  it('the drop-in keeps notify_stop alive on stop and restarts a crashed keepalived', () => {
+  it('the drop-in keeps notify_stop alive on stop, releases again after every stop, and restarts a crashed keepalived', () => {
     const text = renderKeepalivedDropIn()
     assert.deepEqual(
       text.split('\n').filter((l) => l && !l.startsWith('#')),
-      ['[Service]', 'KillMode=process', 'Restart=on-failure', 'RestartSec=1'],
+      ['[Service]', 'KillMode=process', 'ExecStopPost=-/etc/keepalived/hapair/notify.sh stop', 'Restart=on-failure', 'RestartSec=1'],
     )
   })
 
