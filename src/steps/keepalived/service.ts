@@ -7,7 +7,7 @@ import type {NodeConfig} from '../../config/schema.js'
 import type {Change, Step, StepContext} from '../../engine/step.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {vipFact, type VipInfo} from '../../facts/ip.js'
-import {nfsStateFact, type NfsStateInfo} from '../../facts/nfs.js'
+import {NFS_LIB, nfsStateFact, type NfsStateInfo} from '../../facts/nfs.js'
 import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {preferredNode} from '../../templates/keepalived.js'
@@ -54,12 +54,18 @@ tail -n 25 ${HA_LOG_PATH} >&2 2>/dev/null
 exit 1`
 }
 
-/** Starts keepalived and waits until this node holds the VIP and its NFS server runs; prints the HA log on timeout. */
+/**
+ * Starts keepalived and waits until this node holds the VIP and its NFS server runs with the
+ * replicated NFS state bound in, i.e. the notify script's takeover has finished; prints the HA
+ * log on timeout. The bound state matters: check-nfs may restart a stopped NFS server on the new
+ * VIP holder before the master call gets the lock (seen in the lab), and that call then stops it
+ * again to bind the state, so "VIP and NFS running" alone can be a moment, not the end.
+ */
 export function startAndTakeOverScript(ctx: StepContext, nfsUnit: string): string {
   const {vip} = ctx.config
   return `systemctl start ${UNIT}
 for i in $(seq 1 ${TAKEOVER_WAIT_S}); do
-  if ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && systemctl is-active --quiet ${shq(nfsUnit)}; then
+  if ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && systemctl is-active --quiet ${shq(nfsUnit)} && mountpoint -q ${NFS_LIB}; then
     echo "holds ${vip.address} and serves NFS after $i s"; exit 0
   fi
   sleep 1

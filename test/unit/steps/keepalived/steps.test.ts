@@ -5,7 +5,7 @@ import type {CommandChange, FileChange} from '../../../../src/engine/step.js'
 import {keepalivedSteps} from '../../../../src/steps/keepalived/index.js'
 import {keepalivedScriptsStep, type KeepalivedScriptsFacts} from '../../../../src/steps/keepalived/scripts.js'
 import {keepalivedConfigStep, type KeepalivedConfigFacts} from '../../../../src/steps/keepalived/config.js'
-import {keepalivedServiceStep, type KeepalivedServiceFacts} from '../../../../src/steps/keepalived/service.js'
+import {keepalivedServiceStep, startAndTakeOverScript, type KeepalivedServiceFacts} from '../../../../src/steps/keepalived/service.js'
 import {
   KEEPALIVED_CONF_PATH,
   KEEPALIVED_DROPIN_PATH,
@@ -207,5 +207,12 @@ describe('keepalived.service', () => {
     assert.match(p.join('\n'), /NFS server is not running/)
     const rogue = {...standby, services: services({keepalived: ['active', 'enabled'], 'nfs-server': ['active', 'disabled']})}
     assert.match(keepalivedServiceStep.verify!(ctx, {node1: serving, node2: rogue}).join('\n'), /node2 does not hold the VIP but runs the NFS server/)
+  })
+})
+
+describe('keepalived.service start-and-take-over wait', () => {
+  it('waits for the takeover to finish (NFS state bound), not only for the VIP and a running NFS server that check-nfs may have started', () => {
+    const script = startAndTakeOverScript(ctx, 'nfs-server')
+    assert.match(script, /inet 192\.168\.77\.100\/' >\/dev\/null && systemctl is-active --quiet 'nfs-server' && mountpoint -q \/var\/lib\/nfs; then/)
   })
 })
