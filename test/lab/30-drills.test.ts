@@ -45,8 +45,10 @@ test('drill isolate: keepalived (no fencing) lets both sides promote; the split 
   // not have resolved it by itself by discarding one side (after-sb-1pri consensus).
   assert.equal(result.status, 'failed', `isolate passed, so no split brain to recover: ${JSON.stringify(result.timeline)}`)
   assert.equal(code, 3)
-  assert.ok(result.timeline.dualPrimaryMs > 0, `no dual primary seen: ${JSON.stringify(result.timeline)}`)
-  assert.equal(result.splitBrain?.state, 'confirmed', `two primaries but no split brain reported: ${JSON.stringify(result.splitBrain)}`)
+  // A confirmed split brain means both sides wrote while disconnected, i.e. both were Primary; the
+  // 4-per-second poll does not always catch the overlap (once: split brain confirmed, dualPrimaryMs 0).
+  assert.equal(result.splitBrain?.state, 'confirmed', `no split brain reported: ${JSON.stringify(result.splitBrain)} ${JSON.stringify(result.timeline)}`)
+  console.log(`isolate: dual primary seen for ${result.timeline.dualPrimaryMs} ms`)
   assert.ok(result.failures.some((f: string) => f.startsWith('split brain: ')), result.failures.join('\n'))
   assert.equal(result.heal.healthy, false)
 
