@@ -18,9 +18,14 @@ export function yamlScalar(value: string): string {
     : JSON.stringify(value)
 }
 
+/** The `ssh:` map every lab machine gets: root with the lab key, host keys from the lab's known_hosts. */
+export function labSshYaml(identityFile: string, knownHostsFile: string): string {
+  return `{ user: root, port: 22, identityFile: ${yamlScalar(identityFile)}, knownHostsFile: ${yamlScalar(knownHostsFile)} }`
+}
+
 export function clusterFileText(input: LabClusterFileInput): string {
   const q = yamlScalar
-  const ssh = `{ user: root, port: 22, identityFile: ${q(input.identityFile)}, knownHostsFile: ${q(input.knownHostsFile)} }`
+  const ssh = labSshYaml(input.identityFile, input.knownHostsFile)
   const nodes = (input.guests ?? GUESTS).flatMap((g) => [
     `  - name: ${g.name}`,
     `    address: ${g.address}`,

@@ -10,7 +10,7 @@ import {runningImage} from './lab.js'
 import {guestPaths, labPaths, type LabPaths} from './paths.js'
 import {describeFailure, LabError} from './run.js'
 import {stderrLog, type LabLog} from './log.js'
-import {yamlScalar} from './cluster-file.js'
+import {labSshYaml} from './cluster-file.js'
 import {DRILL_CLIENT} from './topology.js'
 
 /**
@@ -48,7 +48,6 @@ export async function drillClientDown(paths: LabPaths = labPaths()): Promise<boo
 
 /** The cluster file's `drill:` line that sends the drill's writer to the drill client. */
 export function drillClientYaml(paths: LabPaths = labPaths()): string {
-  const q = yamlScalar
-  const ssh = `{ user: root, port: 22, identityFile: ${q(paths.key)}, knownHostsFile: ${q(paths.knownHosts)} }`
+  const ssh = labSshYaml(paths.key, paths.knownHosts)
   return `drill: { client: { name: ${DRILL_CLIENT.name}, address: ${DRILL_CLIENT.address}, ssh: ${ssh} } }`
 }
