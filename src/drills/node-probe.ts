@@ -26,6 +26,13 @@ export const isPrimary = (s: NodeState | undefined): boolean => s?.drbd?.role ==
 /** The node serves: VIP here, DRBD Primary, filesystem mounted, nfsd running. */
 export const servesAll = (s: NodeState | undefined): boolean => Boolean(s && s.vipHeld && isPrimary(s) && s.mounted && s.nfsdThreads > 0)
 
+/** One line a person can read: what a node had when last asked ("VIP, DRBD Primary cs:Connected, mounted, nfsd 8 threads, HA daemon active"). */
+export function describeNodeState(s: NodeState | undefined): string {
+  if (!s) return 'no answer'
+  const drbd = s.drbd ? `DRBD ${s.drbd.role} cs:${s.drbd.cs} ds:${s.drbd.disk}/${s.drbd.peerDisk}` : 'DRBD down'
+  return [s.vipHeld ? 'VIP' : 'no VIP', drbd, s.mounted ? 'mounted' : 'not mounted', s.nfsdThreads > 0 ? `nfsd ${s.nfsdThreads} threads` : 'no nfsd', s.haActive ? 'HA daemon active' : 'HA daemon inactive'].join(', ')
+}
+
 export function drbdFact(device: string): Fact<DrbdDevice | null> {
   const minor = minorOf(device)
   return {

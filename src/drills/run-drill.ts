@@ -13,7 +13,7 @@ import {checkHealth, formatProblems} from './health.js'
 import {isPrimary, servesAll} from './node-probe.js'
 import {isHealthyPair} from './proc-drbd.js'
 import {accountWrites, listingScript, parseListing} from './records.js'
-import {computeTimeline, isSettled} from './timeline.js'
+import {computeTimeline, describeLatest, isSettled} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
 import {judge} from './verdict.js'
 
@@ -116,6 +116,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   let t0 = clock.now()
   let end = t0
   let stopped = false
+  let endStates: string | undefined
   const stopAll = async () => {
     if (stopped) return
     stopped = true
@@ -169,6 +170,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
     const timeline = computeTimeline({samples: poller.samples, service: prober.samples, writes: writer.attempts, nodes: [config.nodes[0].name, config.nodes[1].name], t0, end}, ctx.peer.name)
     result.timeline = timeline
     result.endedOn = timeline.servedBy
+    endStates = describeLatest(poller.samples, config.nodes.map((n) => n.name))
     result.notes.push(...writer.readBackProblems.slice(0, 5).map((p) => `record ${p.seq}: ${p.error}`))
     result.status = 'failed' // until judged
   } catch (e) {
@@ -198,7 +200,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
     result.failures.push(...(result.writes.lost.length ? [`${result.writes.lost.length} acknowledged write(s) lost`] : []))
     return finish()
   }
-  result.failures = judge({expectation, activeBefore: active.name, endedOn: result.endedOn, timeline: result.timeline, writes: result.writes, splitBrain, heal: result.heal!})
+  result.failures = judge({expectation, activeBefore: active.name, endedOn: result.endedOn, endStates, timeline: result.timeline, writes: result.writes, splitBrain, heal: result.heal!})
   result.status = result.failures.length ? 'failed' : 'passed'
   return finish()
 }

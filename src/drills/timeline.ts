@@ -3,7 +3,7 @@
  * second per node), the client's service probe and every client write. Times are milliseconds on
  * one monotonic clock; results are relative to the moment the fault was injected (t0).
  */
-import {isPrimary, servesAll, type NodeState} from './node-probe.js'
+import {describeNodeState, isPrimary, servesAll, type NodeState} from './node-probe.js'
 import type {EndsOn, Milestone, Timeline} from './types.js'
 
 export interface ProbeSample {
@@ -72,6 +72,12 @@ export function latestStates(samples: ProbeSample[]): Map<string, NodeState> {
 export function servingNode(samples: ProbeSample[]): string | null {
   const serving = [...latestStates(samples)].filter(([, s]) => servesAll(s)).map(([n]) => n)
   return serving.length === 1 ? serving[0] : null
+}
+
+/** Each node's last answer in words, for a verdict that says why no single node was serving. */
+export function describeLatest(samples: ProbeSample[], nodes: string[]): string {
+  const latest = latestStates(samples)
+  return nodes.map((n) => `${n}: ${describeNodeState(latest.get(n))}`).join('; ')
 }
 
 /**

@@ -9,6 +9,8 @@ export interface VerdictInput {
   expectation: Expectation
   activeBefore: string
   endedOn: string | null
+  /** Each node's last polled state in words (see describeLatest). */
+  endStates?: string
   timeline: Timeline
   writes: WriteSummary
   splitBrain: SplitBrainFinding
@@ -18,7 +20,7 @@ export interface VerdictInput {
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
 export function judge(input: VerdictInput): string[] {
-  const {expectation, activeBefore, endedOn, timeline, writes, splitBrain, heal} = input
+  const {expectation, activeBefore, endedOn, endStates, timeline, writes, splitBrain, heal} = input
   const failures: string[] = []
 
   if (writes.lost.length) failures.push(`${writes.lost.length} acknowledged write(s) lost: record(s) ${formatSeqs(writes.lost)}`)
@@ -32,7 +34,7 @@ export function judge(input: VerdictInput): string[] {
   if (timeline.clientResumedMs === null) failures.push(`the client was not writing again when the drill stopped watching (${seconds(expectation.maxStallMs)} limit)`)
   else if (timeline.stallMs !== null && timeline.stallMs > expectation.maxStallMs) failures.push(`the client stalled ${seconds(timeline.stallMs)}, more than ${seconds(expectation.maxStallMs)}`)
 
-  if (!endedOn) failures.push('no single node was serving (VIP, DRBD Primary, mounted, nfsd) at the end')
+  if (!endedOn) failures.push(`no single node was serving (VIP, DRBD Primary, mounted, nfsd) at the end${endStates ? ` (${endStates})` : ''}`)
   else if (expectation.endsOn === 'other' && endedOn === activeBefore) failures.push(`service stayed on ${activeBefore}; expected it to move to the peer`)
   else if (expectation.endsOn === 'same' && endedOn !== activeBefore) failures.push(`service moved to ${endedOn}; expected it to stay on ${activeBefore}`)
 

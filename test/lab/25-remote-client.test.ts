@@ -22,7 +22,7 @@ import {remoteKernelNfs} from '../../src/drills/remote-kernel-nfs.js'
 import {accountWrites, listingScript, parseListing} from '../../src/drills/records.js'
 import type {Host} from '../../src/transport/host.js'
 import {expectExit, hapair} from './cli.js'
-import {clusterFileVariant, onGuest as on, requireCluster} from './lab-suite.js'
+import {clusterFileVariant, haLogTails, onGuest as on, requireCluster} from './lab-suite.js'
 
 const EXPORT = '/data'
 const DIR = `${EXPORT}/.hapair-drill/remote-client-${process.pid}`
@@ -112,6 +112,7 @@ test('failover-test with drill.client: client1 writes through the VIP across a r
   assert.ok(r.json, `failover-test printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-3000)}`)
   const result = (r.json.error?.summary ?? r.json).drills[0]
   console.log(`stop-ha from ${CLIENT}: ${result.status}; stall ${result.timeline?.stallMs} ms; writes ${result.writes?.acknowledged} acked, lost ${JSON.stringify(result.writes?.lost)}; ${result.failures.join('; ')}`)
+  if (result.status !== 'passed') console.log(await haLogTails())
   assert.equal(result.status, 'passed', result.failures.join('; '))
   expectExit(r, 0, 'failover-test stop-ha with a drill client')
   assert.match(result.writes.writer, new RegExp(`kernel NFS client on ${CLIENT}`))

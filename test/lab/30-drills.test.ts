@@ -8,7 +8,7 @@ import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
 import {guestExec} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
-import {requireCluster} from './lab-suite.js'
+import {haLogTails, requireCluster} from './lab-suite.js'
 
 async function drill(scenario: string): Promise<any> {
   const r = await hapair(['failover-test', scenario, '--json'], {timeoutMs: 15 * 60_000})
@@ -27,6 +27,7 @@ before(async () => {
 for (const scenario of ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'maintenance', 'failback']) {
   test(`drill ${scenario}: expectation met, no acknowledged write lost, cluster healed`, async () => {
     const {code, result} = await drill(scenario)
+    if (result.status !== 'passed') console.log(await haLogTails())
     assert.equal(result.status, 'passed', `${scenario} failed: ${result.failures.join('; ')}`)
     assert.equal(code, 0)
     assert.ok(result.writes.acknowledged > 0, 'the client wrote nothing')
@@ -40,6 +41,7 @@ for (const scenario of ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'm
 
 test('drill isolate: keepalived (no fencing) lets both sides promote; the split brain is detected, reported, and split-brain recover repairs it', async () => {
   const {code, result} = await drill('isolate')
+  if (result.splitBrain?.state !== 'confirmed') console.log(await haLogTails())
   // The hold outlasts DRBD's own peer-loss detection, so the standby promotes: without fencing,
   // that is a dual primary. The drill must say so (exit 3) and name the split brain, and DRBD must
   // not have resolved it by itself by discarding one side (after-sb-1pri consensus).

@@ -40,3 +40,18 @@ export function clusterFileVariant(edit: (yaml: string) => string): string {
   copyFileSync(paths.clusterFile.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'hapair.secrets.yaml'))
   return join(dir, 'hapair.yaml')
 }
+
+/**
+ * The HA log and keepalived's journal of both nodes, for a failed drill's assertion message: CI
+ * keeps only the test output, and the lab is gone by the time anyone reads it.
+ */
+export async function haLogTails(lines = 60): Promise<string> {
+  const command = `tail -n ${lines} /var/log/hapair-ha.log 2>&1; echo '--- journal:'; journalctl -u keepalived --no-pager -o short-precise -n ${lines} 2>&1`
+  const parts = await Promise.all(
+    ['node1', 'node2'].map(async (node) => {
+      const r = await guestExec(node, command, {timeoutMs: 30_000}).catch((e: Error) => ({stdout: '', stderr: e.message, code: -1}))
+      return `=== ${node}: HA log and keepalived journal\n${r.stdout}${r.stderr}`
+    }),
+  )
+  return parts.join('\n')
+}

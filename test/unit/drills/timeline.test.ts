@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import type {NodeState} from '../../../src/drills/node-probe.js'
-import {clientStall, computeTimeline, isSettled, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
+import {clientStall, computeTimeline, describeLatest, isSettled, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
 import {drbd, serving, standby} from './fixtures.js'
 
 /** A sample answered instantly at time t (sent = received = t). */
@@ -101,4 +101,13 @@ test('isSettled: waits for the expected node, steady service, no second VIP hold
   assert.equal(isSettled({...base, minObserveMs: 10_000}), false, 'must watch longer')
   assert.equal(isSettled({...base, writes: [...writes, fail(5, 2310, 3000)]}), false, 'last write failed')
   assert.equal(isSettled({...base, samples: [...samples, at('node1', 3250, standby({vipHeld: true}))]}), false, 'stale VIP on node1')
+})
+
+test('describeLatest: each node\'s last answer in words, a silent node as "no answer"', () => {
+  const samples = [at('node1', 100, standby()), at('node1', 200, serving({nfsdThreads: 0})), at('node2', 150, standby())]
+  assert.equal(
+    describeLatest(samples, ['node1', 'node2', 'node3']),
+    'node1: VIP, DRBD Primary cs:Connected ds:UpToDate/UpToDate, mounted, no nfsd, HA daemon active; ' +
+      'node2: no VIP, DRBD Secondary cs:Connected ds:UpToDate/UpToDate, not mounted, no nfsd, HA daemon active; node3: no answer',
+  )
 })

@@ -46,6 +46,7 @@ test('unverifiable writes, a client that never resumed, the wrong end node, a st
   assert.match(judge({...good, expectation: {...good.expectation, endsOn: 'same'}})[0], /moved to node2; expected it to stay on node1/)
   assert.match(judge({...good, timeline: {...timeline, stallMs: 31_000}})[0], /stalled 31\.0 s, more than 30\.0 s/)
   assert.match(judge({...good, endedOn: null})[0], /no single node was serving/)
+  assert.match(judge({...good, endedOn: null, endStates: 'node1: no answer; node2: no VIP'})[0], /at the end \(node1: no answer; node2: no VIP\)$/)
 })
 
 test('split brain, two primaries and an unhealed cluster fail with their reasons', () => {
