@@ -30,10 +30,15 @@ export interface DrillEnv {
   healSettleMs?: number
 }
 
-export const PROBE_TIMEOUT_MS = 2000
+/**
+ * A poll's time limit. Each node's loop waits for its answer before the next poll, so a slow node
+ * is simply polled less often; a short limit instead left probes to pile up on an emulated lab
+ * guest that needed 2-3 s per answer, and the drill judged the end from answers minutes old.
+ */
+export const PROBE_TIMEOUT_MS = 8000
 
 /** Every node's state now; a node that does not answer is `undefined`. */
-export async function readStates(env: DrillEnv, full = true, timeoutMs = 5000): Promise<Record<string, NodeState | undefined>> {
+export async function readStates(env: DrillEnv, full = true, timeoutMs = 15_000): Promise<Record<string, NodeState | undefined>> {
   const probe = nodeProbe(env.config, env.stack.haUnit, {full})
   const entries = await Promise.all(
     env.config.nodes.map(async (node): Promise<[string, NodeState | undefined]> => {

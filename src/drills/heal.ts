@@ -56,9 +56,10 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
     })
   }
 
-  // 3. Restart HA daemons a drill (or a crash) stopped.
+  // 3. Restart HA daemons a drill (or a crash) stopped (a full read: fast polls do not ask systemd).
+  states = await readStates(env)
   for (const node of config.nodes) {
-    if (states[node.name] && !states[node.name]!.haActive) await run(node.name, stack.startHa, `start ${stack.haUnit}`)
+    if (states[node.name]?.haActive === false) await run(node.name, stack.startHa, `start ${stack.haUnit}`)
   }
 
   // 4. Wait for the health gate to pass and stay passing for a detection bound (a restarted daemon

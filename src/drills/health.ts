@@ -38,7 +38,7 @@ export function checkHealth(config: ClusterConfig, states: Record<string, NodeSt
         fix: drbdFix(res, s),
       })
     }
-    if (!s.haActive) problems.push({node: node.name, problem: `${haUnit} is not running`, fix: `systemctl start ${haUnit} on ${node.name}`})
+    if (s.haActive !== true) problems.push({node: node.name, problem: `${haUnit} is not running`, fix: `systemctl start ${haUnit} on ${node.name}`})
   }
 
   const answering = config.nodes.filter((n) => states[n.name])

@@ -1,8 +1,9 @@
 /**
  * The one facts script a drill runs on a node per poll (4 times a second, over the run's own SSH
  * connection): who holds the VIP, the DRBD state, whether the filesystem is mounted, whether
- * nfsd runs, whether the HA daemon runs. Cheap reads only (/proc files, one `ip` call, one
- * `systemctl is-active`), so a poll costs a few milliseconds on the node.
+ * nfsd runs; full probes (health checks, not the 4-per-second polls) also whether the HA daemon
+ * runs and what the kernel said about split brain. Cheap reads only (/proc files, one `ip` call),
+ * so a poll costs a few milliseconds on a real node.
  */
 import type {ClusterConfig} from '../config/schema.js'
 import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
@@ -16,8 +17,8 @@ export interface NodeState {
   mounted: boolean
   /** Running nfsd threads (0: the NFS server is stopped). */
   nfsdThreads: number
-  /** The stack's HA daemon unit is active (systemd). */
-  haActive: boolean
+  /** The stack's HA daemon unit is active (systemd); null in fast polls, which do not ask (full probes only). */
+  haActive: boolean | null
   /** Kernel log lines about a DRBD split brain (full probes only; empty in fast polls). */
   splitBrainLog: string[]
 }
@@ -30,7 +31,7 @@ export const servesAll = (s: NodeState | undefined): boolean => Boolean(s && s.v
 export function describeNodeState(s: NodeState | undefined): string {
   if (!s) return 'no answer'
   const drbd = s.drbd ? `DRBD ${s.drbd.role} cs:${s.drbd.cs} ds:${s.drbd.disk}/${s.drbd.peerDisk}` : 'DRBD down'
-  return [s.vipHeld ? 'VIP' : 'no VIP', drbd, s.mounted ? 'mounted' : 'not mounted', s.nfsdThreads > 0 ? `nfsd ${s.nfsdThreads} threads` : 'no nfsd', s.haActive ? 'HA daemon active' : 'HA daemon inactive'].join(', ')
+  return [s.vipHeld ? 'VIP' : 'no VIP', drbd, s.mounted ? 'mounted' : 'not mounted', s.nfsdThreads > 0 ? `nfsd ${s.nfsdThreads} threads` : 'no nfsd', ...(s.haActive === null ? [] : [s.haActive ? 'HA daemon active' : 'HA daemon inactive'])].join(', ')
 }
 
 export function drbdFact(device: string): Fact<DrbdDevice | null> {
@@ -94,9 +95,10 @@ export function nodeProbe(config: ClusterConfig, haUnit: string, opts: ProbeOpti
     vipHeld: vipFact(config.vip),
     mounted: mountedFact(mountPoint),
     nfsdThreads: nfsdFact,
-    haActive: unitActiveFact(haUnit),
   }
-  if (opts.full) return factSet({...base, splitBrainLog: splitBrainLogFact})
+  if (opts.full) return factSet({...base, haActive: unitActiveFact(haUnit), splitBrainLog: splitBrainLogFact})
+  // Fast polls leave out systemctl (the costliest command here, a D-Bus round trip): on a slow
+  // node (an emulated lab guest) four probes a second must not become the node's main load.
   const fast = factSet(base)
-  return {script: fast.script, parse: (stdout) => ({...fast.parse(stdout), splitBrainLog: []})}
+  return {script: fast.script, parse: (stdout) => ({...fast.parse(stdout), haActive: null, splitBrainLog: []})}
 }

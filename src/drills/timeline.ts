@@ -81,6 +81,23 @@ export function describeLatest(samples: ProbeSample[], nodes: string[]): string 
 }
 
 /**
+ * Notes on probes that got no answer, per node: how many, the first distinct errors, and how old
+ * the node's last answer was at `end`. A node that stops answering leaves its last answer as its
+ * state, so a verdict built on a stale answer must be visible in the report.
+ */
+export function unansweredProbes(samples: ProbeSample[], nodes: string[], end: number): string[] {
+  return nodes.flatMap((node) => {
+    const own = samples.filter((s) => s.node === node)
+    const failed = own.filter((s) => !s.state)
+    if (!failed.length) return []
+    const errors = [...new Set(failed.map((s) => s.error ?? 'no answer'))].slice(0, 2).join('; ')
+    const lastAnswer = own.filter((s) => s.state).map((s) => s.receivedMs).sort((a, b) => a - b).at(-1)
+    const age = lastAnswer === undefined ? 'never answered' : `last answer ${((end - lastAnswer) / 1000).toFixed(1)} s before the end`
+    return [`${node}: ${failed.length} of ${own.length} probes unanswered (${errors}); ${age}`]
+  })
+}
+
+/**
  * How long both nodes provably satisfied `pred` at the same time, after t0. The two nodes are
  * polled at slightly different moments, so a node is only known to hold `pred` between two of
  * its own consecutive answers that both say so; between a yes and a no answer it is unknown.

@@ -18,13 +18,16 @@ test('a serving node, parsed from one probe output', () => {
   assert.equal(s.vipHeld, true)
   assert.equal(s.mounted, true)
   assert.equal(s.nfsdThreads, 8)
-  assert.equal(s.haActive, true)
+  // The fast poll does not ask systemd; the full probe does.
+  assert.equal(s.haActive, null)
+  assert.doesNotMatch(probe.script, /systemctl/)
   assert.deepEqual(s.splitBrainLog, [])
   assert.equal(servesAll(s), true)
+  assert.equal(nodeProbe(testConfig(), 'keepalived', {full: true}).parse(probeOutput({procDrbd: PROC_DRBD.primaryConnected}, true)).haActive, true)
 })
 
 test('no DRBD module, stopped daemon, missing interface: all false, nothing thrown', () => {
-  const s = nodeProbe(testConfig(), 'keepalived').parse(probeOutput({procDrbd: null, ha: 'failed'}))
+  const s = nodeProbe(testConfig(), 'keepalived', {full: true}).parse(probeOutput({procDrbd: null, ha: 'failed'}, true))
   assert.equal(s.drbd, null)
   assert.equal(s.haActive, false)
   assert.equal(servesAll(s), false)

@@ -30,5 +30,5 @@ export function rawFor(s: NodeState): RawProbe {
   const procDrbd = d
     ? `version: 8.4.11 (api:1/proto:86-101)\n ${d.minor}: cs:${d.cs} ro:${d.role}/${d.peerRole} ds:${d.disk}/${d.peerDisk} C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n`
     : null
-  return {procDrbd, vip: s.vipHeld, mounted: s.mounted, threads: s.nfsdThreads, ha: s.haActive ? 'active' : 'inactive', splitLog: s.splitBrainLog}
+  return {procDrbd, vip: s.vipHeld, mounted: s.mounted, threads: s.nfsdThreads, ha: s.haActive === false ? 'inactive' : 'active', splitLog: s.splitBrainLog}
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import type {NodeState} from '../../../src/drills/node-probe.js'
-import {clientStall, computeTimeline, describeLatest, isSettled, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
+import {clientStall, computeTimeline, describeLatest, isSettled, unansweredProbes, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
 import {drbd, serving, standby} from './fixtures.js'
 
 /** A sample answered instantly at time t (sent = received = t). */
@@ -110,4 +110,12 @@ test('describeLatest: each node\'s last answer in words, a silent node as "no an
     'node1: VIP, DRBD Primary cs:Connected ds:UpToDate/UpToDate, mounted, no nfsd, HA daemon active; ' +
       'node2: no VIP, DRBD Secondary cs:Connected ds:UpToDate/UpToDate, not mounted, no nfsd, HA daemon active; node3: no answer',
   )
+})
+
+test('unansweredProbes: per node, how many probes got no answer, why, and how old the last answer is', () => {
+  const samples = [at('node1', 1000, serving()), at('node1', 2000), {...at('node1', 3000), error: 'exit 255'}, at('node2', 1500, standby()), at('node3', 1200)]
+  assert.deepEqual(unansweredProbes(samples, ['node1', 'node2', 'node3'], 6000), [
+    'node1: 2 of 3 probes unanswered (timeout; exit 255); last answer 5.0 s before the end',
+    'node3: 1 of 1 probes unanswered (timeout); never answered',
+  ])
 })
