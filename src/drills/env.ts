@@ -37,7 +37,7 @@ export interface DrillEnv {
  */
 export const PROBE_TIMEOUT_MS = 8000
 
-/** Every node's state now; a node that does not answer is `undefined`. */
+/** Every node's state now; a node that does not answer within `timeoutMs` (well beyond a poll's, so a slow node still does) is `undefined`. */
 export async function readStates(env: DrillEnv, full = true, timeoutMs = 15_000): Promise<Record<string, NodeState | undefined>> {
   const probe = nodeProbe(env.config, env.stack.haUnit, {full})
   const entries = await Promise.all(

@@ -22,8 +22,6 @@ const WARMUP_ACKS = 3
 const WARMUP_MS = 20_000
 /** The serving node must serve this long, and the client's last writes succeed, before the drill stops watching. */
 const STEADY_MS = 2000
-/** The end-of-watch read of every node: far longer than a poll's timeout, so a slow node still answers. */
-const FINAL_PROBE_TIMEOUT_MS = 15_000
 const OK_WRITES = 3
 const SERVICE_PROBE_MS = 250
 
@@ -169,10 +167,10 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
     )
     end = clock.now()
     await stopAll()
-    // One more answer from every node, with time to spare: "who serves at the end" must not rest
-    // on a node's last poll answer when later polls timed out under load (a stale mid-transition state).
+    // One more answer from every node, with readStates' time limit (well beyond a poll's): "who serves
+    // at the end" must not rest on a node's last poll answer when later polls timed out under load.
     const finalSentMs = clock.now()
-    for (const [node, state] of Object.entries(await readStates(env, false, FINAL_PROBE_TIMEOUT_MS))) {
+    for (const [node, state] of Object.entries(await readStates(env, false))) {
       if (state) poller.samples.push({node, sentMs: finalSentMs, receivedMs: clock.now(), state})
     }
     result.notes.push(...unansweredProbes(poller.samples, config.nodes.map((n) => n.name), clock.now()))

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ensureLabUp, guestExec, labPaths, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
+import {ensureLabUp, GUESTS, guestExec, labPaths, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
+import {HA_LOG_PATH} from '../../src/templates/scripts/paths.js'
 import {expectExit, hapair} from './cli.js'
 
 /** Asserted, not skipped: a machine that cannot run the lab fails the suite loudly. */
@@ -46,9 +47,9 @@ export function clusterFileVariant(edit: (yaml: string) => string): string {
  * keeps only the test output, and the lab is gone by the time anyone reads it.
  */
 export async function haLogTails(lines = 60): Promise<string> {
-  const command = `tail -n ${lines} /var/log/hapair-ha.log 2>&1; echo '--- journal:'; journalctl -u keepalived --no-pager -o short-precise -n ${lines} 2>&1`
+  const command = `tail -n ${lines} ${HA_LOG_PATH} 2>&1; echo '--- journal:'; journalctl -u keepalived --no-pager -o short-precise -n ${lines} 2>&1`
   const parts = await Promise.all(
-    ['node1', 'node2'].map(async (node) => {
+    GUESTS.map(async ({name: node}) => {
       const r = await guestExec(node, command, {timeoutMs: 30_000}).catch((e: Error) => ({stdout: '', stderr: e.message, code: -1}))
       return `=== ${node}: HA log and keepalived journal\n${r.stdout}${r.stderr}`
     }),
