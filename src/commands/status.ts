@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {drillStack} from '../drills/stacks.js'
+import {stackOf} from '../stacks/registry.js'
 import {withSession} from '../engine/session.js'
 import {statusProbe, type NodeStatusFacts} from '../status/probe.js'
 import {renderStatus, statusReport, type StatusReport} from '../status/report.js'
@@ -18,7 +18,7 @@ export default class Status extends BaseCommand {
     const {flags} = await this.parse(Status)
     const opts = {configFile: flags.config, command: 'status', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: false}
     const report = await withSession(opts, async ({cluster, hosts}) => {
-      const probe = statusProbe(cluster.config, drillStack(cluster.config.stack).haUnit)
+      const probe = statusProbe(cluster.config, stackOf(cluster.config).manager.haUnit)
       const read = async (): Promise<StatusReport> => {
         const facts: Record<string, NodeStatusFacts | {error: string}> = {}
         await Promise.all(

@@ -9,7 +9,8 @@ import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {LineCounter, parseDocument} from 'yaml'
 import {ConfigError, type ConfigProblem} from '../errors.js'
-import {clusterSchema, heartbeatSchema, nodeSchema, pacemakerSchema, type ClusterConfig, type Secrets} from './schema.js'
+import {clusterSchema, nodeSchema, type ClusterConfig, type Secrets} from './schema.js'
+import {stackOf} from '../stacks/registry.js'
 import {loadOrCreateSecrets, secretsPathFor} from './secrets.js'
 import {crossCheck} from './validate.js'
 import {formatPath, splitPath, YamlPositions} from './yaml-positions.js'
@@ -106,13 +107,13 @@ export function parseClusterText(text: string): ParseResult {
 }
 
 /**
- * The heartbeat and pacemaker sections may be left out: their stack then gets the defaults, so
- * templates can rely on `config.heartbeat` / `config.pacemaker` being there for their stack.
+ * A manager whose section may be left out (heartbeat, pacemaker) gets its defaults, so templates
+ * can rely on its section being there for its stack.
  */
 function withStackDefaults(config: ClusterConfig): ClusterConfig {
-  if (config.stack === 'heartbeat' && !config.heartbeat) return {...config, heartbeat: heartbeatSchema.parse({})}
-  if (config.stack === 'pacemaker' && !config.pacemaker) return {...config, pacemaker: pacemakerSchema.parse({})}
-  return config
+  const {manager} = stackOf(config)
+  if (config[manager.section] || !manager.sectionDefaults) return config
+  return {...config, [manager.section]: manager.sectionDefaults()}
 }
 
 /** Each section that passes the schema on its own gets its defaults; the rest stays raw. */

@@ -10,6 +10,7 @@ import {ConfigError} from '../errors.js'
 import {writeFileAtomic} from './atomic-write.js'
 import {parseClusterText} from './load.js'
 import {STACKS, clusterSchema, type ClusterConfig} from './schema.js'
+import {findStack, managerOf, serviceOf} from '../stacks/registry.js'
 import {secretsPathFor} from './secrets.js'
 
 /** What a cluster file may say before defaults are applied (a parsed ClusterConfig also fits). */
@@ -22,7 +23,8 @@ export function renderClusterYaml(config: ClusterInput, opts: {fileName?: string
   const ordered = orderKeys(config as Record<string, unknown>, Object.keys(clusterSchema.shape))
   const doc = new Document(ordered)
   const secretsName = basename(secretsPathFor(opts.fileName ?? 'hapair.yaml'))
-  const what = config.stack === 'lvs' ? 'two LVS directors sharing a floating VIP in front of real servers' : 'two nodes sharing a DRBD-replicated disk behind a floating VIP'
+  const stack = findStack(managerOf(config.stack), serviceOf(config as ClusterConfig))
+  const what = `${stack?.title ?? 'a two-node cluster'}, two nodes acting as one`
   doc.commentBefore = [
     ` hapair cluster file: ${what}.`,
     ` Every hapair command validates it before connecting to a node. Secrets (DRBD shared-secret,`,

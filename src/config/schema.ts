@@ -4,8 +4,17 @@
  */
 import {z} from 'zod'
 
+/**
+ * `stack` names the HA manager; `lvs` is the older spelling of keepalived directing an LVS pool
+ * (manager keepalived, service lvs). `service` names what the active node serves; left out, it is
+ * `lvs` for `stack: lvs` and `nfs` otherwise. src/stacks/ turns the pair into a stack descriptor.
+ */
 export const STACKS = ['keepalived', 'heartbeat', 'pacemaker', 'lvs'] as const
 export type Stack = (typeof STACKS)[number]
+export const MANAGERS = ['keepalived', 'heartbeat', 'pacemaker'] as const
+export type Manager = (typeof MANAGERS)[number]
+export const SERVICES = ['nfs', 'filesystem', 'lvs'] as const
+export type Service = (typeof SERVICES)[number]
 
 const ipv4 = z
   .string()
@@ -185,6 +194,7 @@ export const clusterSchema = z
   .object({
     name: identifier,
     stack: z.enum(STACKS, {message: `must be one of ${STACKS.join(', ')}`}),
+    service: z.enum(SERVICES, {message: `must be one of ${SERVICES.join(', ')}`}).optional(),
     nodes: z.array(nodeSchema),
     vip: vipSchema,
     storage: storageSchema.optional(),

@@ -7,12 +7,12 @@
 import {posix} from 'node:path'
 import type {ConfigProblem} from '../errors.js'
 import {isExportClient, isIPv4, isNetworkOrBroadcast, inSubnet, isPrefix, subnetOf} from './net.js'
-import {STACKS, type ClusterConfig, type Stack} from './schema.js'
+import {SERVICES, STACKS, type ClusterConfig, type Service, type Stack} from './schema.js'
 import {formatSize, parseSize} from './size.js'
-
-type Loose<T> = T extends (infer U)[] ? Loose<U>[] : T extends object ? {[K in keyof T]?: Loose<T[K]>} : T
-
-type Config = Loose<ClusterConfig>
+import {DEFAULT_PRIORITIES} from '../stacks/preferred-node.js'
+import {describeChoice, findStack, managerOf, serviceOf, STACK_DESCRIPTORS} from '../stacks/registry.js'
+import {duplicateValues as duplicates} from '../stacks/rules.js'
+import type {LooseConfig as Config, StackDescriptor} from '../stacks/types.js'
 
 /** Where NFS listens no matter what the cluster file says: nfsd and rpcbind. */
 const NFS_PORTS: Record<number, string> = {2049: 'nfsd (NFS)', 111: 'rpcbind (NFS)'}
@@ -21,22 +21,37 @@ export const SYSTEM_DIRS: ReadonlySet<string> = new Set(['/', '/bin', '/boot', '
 /** Smallest partition worth replicating: DRBD's internal metadata plus a filesystem need room. */
 const MIN_PARTITION = 16 * 2 ** 20
 
-export const DEFAULT_PRIORITIES = [100, 90] as const
-
 export function crossCheck(config: ClusterConfig): ConfigProblem[] {
   const c = config as Config
-  const stack = STACKS.includes(c.stack as Stack) ? (c.stack as Stack) : undefined
+  const stack = stackRule(c)
   return [
     ...nodeRules(c),
     ...vipRules(c),
-    ...stackSectionRules(c, stack),
-    ...storageRules(c, stack),
-    ...pathRules(c, stack),
-    ...portRules(c, stack),
-    ...heartbeatRules(c, stack),
-    ...lvsRules(c, stack),
+    ...(stack.problem ? [stack.problem] : []),
+    ...stackSectionRules(c, stack.descriptor),
+    ...storageRules(c, stack.descriptor),
+    ...pathRules(c, stack.descriptor),
+    ...portRules(c, stack.descriptor),
+    ...(stack.descriptor?.manager.rules?.(c) ?? []),
+    ...(stack.descriptor?.service.rules?.(c) ?? []),
     ...drillRules(c),
   ]
+}
+
+/** The stack descriptor for `stack` x `service`, or the problem that there is none. */
+function stackRule(c: Config): {descriptor?: StackDescriptor; problem?: ConfigProblem} {
+  if (!STACKS.includes(c.stack as Stack)) return {}
+  if (c.service !== undefined && !SERVICES.includes(c.service as Service)) return {}
+  const service = serviceOf({stack: c.stack as Stack, service: c.service as Service | undefined, nfs: c.nfs as ClusterConfig['nfs']})
+  const descriptor = findStack(managerOf(c.stack as Stack), service)
+  if (descriptor) return {descriptor}
+  return {
+    problem: problem(
+      c.service === undefined ? 'stack' : 'service',
+      `${c.stack} serving ${service} is not a stack hapair builds`,
+      `use one of: ${STACK_DESCRIPTORS.map(describeChoice).join('; ')}`,
+    ),
+  }
 }
 
 function problem(path: string, message: string, fix: string): ConfigProblem {
@@ -89,10 +104,6 @@ function vipRules(c: Config): ConfigProblem[] {
   if (!vip || !isIPv4(vip.address)) return []
   const out: ConfigProblem[] = []
   const nodes = nodeList(c).map((n, i) => ({name: typeof n.name === 'string' ? n.name : `nodes[${i}]`, address: n.address, repl: n.replicationAddress}))
-  const ping = c.heartbeat?.ping
-  if (isIPv4(ping) && (ping === vip.address || nodes.some((n) => n.address === ping))) {
-    out.push(problem('heartbeat.ping', `${ping} is ${ping === vip.address ? 'the VIP' : 'a node'}; the ping target must be a third machine both nodes can reach`, 'use the gateway of the nodes\' network, e.g. `ping: 192.168.1.1`'))
-  }
   const owner = nodes.find((n) => n.address === vip.address || n.repl === vip.address)
   if (owner) {
     out.push(problem('vip.address', `${vip.address} is ${owner.name}'s own address; the VIP must be a third, unused address that moves between the nodes`, `pick an unused address in the nodes' subnet${isPrefix(vip.prefix) ? `, e.g. in ${subnetOf(vip.address, vip.prefix)}` : ''}`))
@@ -117,28 +128,33 @@ function vipRules(c: Config): ConfigProblem[] {
   return out
 }
 
-function stackSectionRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
+/** Sections the stack's manager and service need; sections its service does not use. */
+function stackSectionRules(c: Config, stack: StackDescriptor | undefined): ConfigProblem[] {
   if (!stack) return []
   const out: ConfigProblem[] = []
-  if ((stack === 'keepalived' || stack === 'lvs') && c.keepalived === undefined) {
-    out.push(problem('keepalived', `is required for the ${stack} stack (it runs VRRP for the VIP)`, 'add `keepalived: { virtualRouterId: 51 }` with a router id (1-255) no other VRRP router on this network uses'))
+  const {manager, service} = stack
+  if (manager.sectionRequired && c[manager.section] === undefined) out.push(problem(manager.section, `is required for the ${stack.title} stack`, SECTION_FIX[manager.section]))
+  for (const key of service.sections) {
+    if (c[key] === undefined) out.push(problem(key, `is required for the ${stack.title} stack${key === 'storage' ? ': it replicates a disk with DRBD' : ''}`, SECTION_FIX[key]))
   }
-  if (stack === 'lvs' && c.lvs === undefined) {
-    out.push(problem('lvs', 'is required for the lvs stack', 'add `lvs: { port: 80, realServers: [ { name: web1, address: 192.168.1.161 } ] }`'))
-  }
-  if (stack !== 'lvs') {
-    if (c.storage === undefined) {
-      out.push(problem('storage', `is required for the ${stack} stack: it replicates a disk with DRBD`, 'add `storage: { disk: /dev/sdb, partition: { number: 1, size: 10G } }` naming a blank disk present on both nodes'))
-    }
-    if (c.filesystem === undefined) {
-      out.push(problem('filesystem', `is required for the ${stack} stack: the replicated disk needs a filesystem and a mount point`, 'add `filesystem: { type: ext4, mountPoint: /data }`'))
-    }
+  for (const key of service.unusedSections) {
+    if (c[key] !== undefined) out.push(problem(key, `is not used by the ${stack.title} stack`, `remove the \`${key}\` section, or choose the stack that serves it (\`service:\`)`))
   }
   return out
 }
 
-function storageRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
-  if (stack === 'lvs') return []
+const SECTION_FIX: Record<string, string> = {
+  keepalived: 'add `keepalived: { virtualRouterId: 51 }` with a router id (1-255) no other VRRP router on this network uses',
+  heartbeat: 'add `heartbeat: { deadtime: 5 }`',
+  pacemaker: 'add `pacemaker: { clusterName: hapair }`',
+  lvs: 'add `lvs: { port: 80, realServers: [ { name: web1, address: 192.168.1.161 } ] }`',
+  storage: 'add `storage: { disk: /dev/sdb, partition: { number: 1, size: 10G } }` naming a blank disk present on both nodes',
+  filesystem: 'add `filesystem: { type: ext4, mountPoint: /data }`',
+  nfs: 'add `nfs: { exports: [ { path: /data, clients: 192.168.1.0/24 } ] }`',
+}
+
+function storageRules(c: Config, stack: StackDescriptor | undefined): ConfigProblem[] {
+  if (stack && !stack.service.usesDrbd) return []
   const out: ConfigProblem[] = []
   const disk = c.storage?.disk
   if (typeof disk === 'string' && disk.startsWith('/')) {
@@ -157,7 +173,7 @@ function storageRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
   return out
 }
 
-function pathRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
+function pathRules(c: Config, stack: StackDescriptor | undefined): ConfigProblem[] {
   const out: ConfigProblem[] = []
   const mount = c.filesystem?.mountPoint
   const normalMount = typeof mount === 'string' && mount.startsWith('/') && checkNormal('filesystem.mountPoint', mount, out)
@@ -169,7 +185,7 @@ function pathRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
   exports.forEach((e, i) => {
     if (!e || typeof e !== 'object') return
     if (typeof e.path === 'string' && e.path.startsWith('/') && checkNormal(`nfs.exports[${i}].path`, e.path, out)) {
-      if (normalMount && stack !== 'lvs' && e.path !== mount && !e.path.startsWith(`${mount}/`)) {
+      if (normalMount && stack?.service.usesDrbd !== false && e.path !== mount && !e.path.startsWith(`${mount}/`)) {
         out.push(problem(`nfs.exports[${i}].path`, `${e.path} is not on the replicated filesystem (${mount}); it would not follow the service to the other node`, `export ${mount} or a directory under it, e.g. \`path: ${mount}\``))
       }
       // One path may go to several clients (one entry each); the same path to the same client twice is a mistake.
@@ -192,65 +208,38 @@ function checkNormal(path: string, value: string, out: ConfigProblem[]): boolean
   return false
 }
 
-function portRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
+/** The stack's configurable peer ports must not collide with SSH, NFS or each other. */
+function portRules(c: Config, stack: StackDescriptor | undefined): ConfigProblem[] {
   if (!stack) return []
   const taken = new Map<number, string>()
   nodeList(c).forEach((n, i) => {
     const p = n.ssh?.port ?? 22
     if (typeof p === 'number' && !taken.has(p)) taken.set(p, `nodes[${i}].ssh.port (SSH)`)
   })
-  if (stack !== 'lvs' && c.nfs !== undefined) for (const [p, what] of Object.entries(NFS_PORTS)) taken.set(Number(p), what)
-  const ours: {path: string; port: unknown}[] = []
-  if (stack !== 'lvs') ours.push({path: 'drbd.port', port: c.drbd?.port ?? 7788})
-  if (stack === 'heartbeat') ours.push({path: 'heartbeat.udpPort', port: c.heartbeat?.udpPort ?? 694})
-  if (stack === 'pacemaker') ours.push({path: 'pacemaker.port', port: c.pacemaker?.port ?? 5405})
+  if (stack.service.servesNfs) for (const [p, what] of Object.entries(NFS_PORTS)) taken.set(Number(p), what)
   const out: ConfigProblem[] = []
-  for (const {path, port} of ours) {
+  for (const {path, fallback} of configuredPorts(stack)) {
+    const port = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), c) ?? fallback
     if (typeof port !== 'number') continue
     const other = taken.get(port)
-    if (other) out.push(problem(path, `port ${port} is already used by ${other}`, `choose a free port for ${path}, e.g. ${freePort(path, taken)}`))
+    if (other) out.push(problem(path, `port ${port} is already used by ${other}`, `choose a free port for ${path}, e.g. ${freePort(fallback, taken)}`))
     else taken.set(port, path)
   }
   return out
 }
 
-function freePort(path: string, taken: Map<number, string>): number {
-  const base = path === 'drbd.port' ? 7788 : path === 'heartbeat.udpPort' ? 694 : 5405
+/** Each peer channel whose port the cluster file sets, with the default port (from defaults-only config). */
+function configuredPorts(stack: StackDescriptor): {path: string; fallback: number}[] {
+  const defaults = {drbd: {port: 7788, resource: 'r0'}, heartbeat: {udpPort: 694}, pacemaker: {port: 5405, transport: 'knet'}, keepalived: {unicast: true}} as unknown as ClusterConfig
+  return stack
+    .peerChannels(defaults)
+    .flatMap((ch) => (ch.proto !== 'vrrp' && ch.configPath && typeof ch.port === 'number' ? [{path: ch.configPath, fallback: ch.port}] : []))
+}
+
+function freePort(base: number, taken: Map<number, string>): number {
   let p = base
   while (taken.has(p)) p++
   return p
-}
-
-function heartbeatRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
-  const hb = c.heartbeat
-  if (stack !== 'heartbeat' || !hb) return []
-  const keepalive = hb.keepalive ?? 1
-  const deadtime = hb.deadtime ?? 5
-  const warntime = hb.warntime ?? 3
-  const initdead = hb.initdead ?? 20
-  if ([keepalive, deadtime, warntime, initdead].some((v) => typeof v !== 'number')) return []
-  const out: ConfigProblem[] = []
-  if (deadtime <= keepalive) out.push(problem('heartbeat.deadtime', `${deadtime}s is not longer than keepalive (${keepalive}s): a single late heartbeat would declare the peer dead`, `use several keepalives, e.g. \`deadtime: ${keepalive * 5}\``))
-  else if (warntime >= deadtime) out.push(problem('heartbeat.warntime', `${warntime}s is not shorter than deadtime (${deadtime}s), so it never warns`, `use a value between keepalive and deadtime, e.g. \`warntime: ${Math.max(keepalive + 1, Math.floor(deadtime / 2))}\``))
-  if (initdead < deadtime) out.push(problem('heartbeat.initdead', `${initdead}s is shorter than deadtime (${deadtime}s); a booting peer would be declared dead`, `use at least twice deadtime, e.g. \`initdead: ${deadtime * 2}\``))
-  return out
-}
-
-function lvsRules(c: Config, stack: Stack | undefined): ConfigProblem[] {
-  if (stack !== 'lvs' || !Array.isArray(c.lvs?.realServers)) return []
-  const servers = c.lvs.realServers.filter((s) => s && typeof s === 'object')
-  const used = new Map<string, string>()
-  if (isIPv4(c.vip?.address)) used.set(c.vip.address, 'the VIP')
-  nodeList(c).forEach((n, i) => isIPv4(n.address) && used.set(n.address, `nodes[${i}] (a director)`))
-  const out: ConfigProblem[] = []
-  servers.forEach((s, i) => {
-    if (!isIPv4(s.address)) return
-    const other = used.get(s.address)
-    if (other) out.push(problem(`lvs.realServers[${i}].address`, `${s.address} is also ${other}`, 'give each real server its own address, apart from the directors and the VIP'))
-    else used.set(s.address, `lvs.realServers[${i}]`)
-  })
-  out.push(...duplicates(servers.map((s, i) => ({path: `lvs.realServers[${i}].name`, value: typeof s.name === 'string' ? s.name.toLowerCase() : undefined})), 'real server name', 'give each real server its own name'))
-  return out
 }
 
 function drillRules(c: Config): ConfigProblem[] {
@@ -263,18 +252,6 @@ function drillRules(c: Config): ConfigProblem[] {
   }
   if (typeof client.name === 'string' && nodes.some((n) => typeof n.name === 'string' && n.name.toLowerCase() === client.name!.toLowerCase())) {
     out.push(problem('drill.client.name', `${client.name} is a cluster node's name`, 'name the client machine after its own hostname'))
-  }
-  return out
-}
-
-function duplicates(entries: {path: string; value: string | undefined}[], what: string, fix: string): ConfigProblem[] {
-  const first = new Map<string, string>()
-  const out: ConfigProblem[] = []
-  for (const {path, value} of entries) {
-    if (value === undefined) continue
-    const earlier = first.get(value)
-    if (earlier) out.push(problem(path, `${what} ${value} is already used by ${earlier.replace(/\.[^.]+$/, '')}`, fix))
-    else first.set(value, path)
   }
   return out
 }

@@ -16,7 +16,7 @@ import {toDrillRecord, type DrillRecord} from './record.js'
 import {remoteKernelNfs} from './remote-kernel-nfs.js'
 import {runDrills} from './run-drills.js'
 import {selectScenarios, type Selection} from './scenarios/index.js'
-import {drillStack} from './stacks.js'
+import {stackOf} from '../stacks/registry.js'
 import type {DrillReport} from './types.js'
 
 export interface FailoverTestInput {
@@ -48,12 +48,12 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
       interactive: input.interactive,
       lock: true,
       beforeConnect: ({config}) => {
-        selection = selectScenarios(input.scenarios, drillStack(config.stack), crashRefusalFor(config, input.allowCrash))
+        selection = selectScenarios(input.scenarios, stackOf(config), crashRefusalFor(config, input.allowCrash))
       },
     },
     async (session) => {
       const {config} = session.cluster
-      const stack = drillStack(config.stack)
+      const stack = stackOf(config)
       const hosts = session.hosts
       const host = (node: string): Host => {
         const h = hosts.get(node)

@@ -7,7 +7,8 @@ import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {UsageError} from '../errors.js'
 import type {Host} from '../transport/host.js'
 import {mustRun} from '../transport/must-run.js'
-import type {PeerChannel} from './stacks.js'
+import {portText} from '../stacks/channels.js'
+import type {PeerChannel} from '../stacks/types.js'
 
 export interface Faults {
   readonly kind: 'lab' | 'hosts'
@@ -98,8 +99,9 @@ export function peerAddresses(peer: NodeConfig): string[] {
  */
 export function isolateScript(peers: string[], channels: PeerChannel[]): string {
   const set = `{ ${peers.join(', ')} }`
-  const nftMatches = channels.flatMap((c) =>
-    c.proto === 'vrrp' ? ['ip protocol 112'] : [`${c.proto} dport ${c.port}`, `${c.proto} sport ${c.port}`],
+  const cut = channels.filter((c) => c.proto === 'vrrp' || !c.keepOnIsolate)
+  const nftMatches = cut.flatMap((c) =>
+    c.proto === 'vrrp' ? ['ip protocol 112'] : [`${c.proto} dport ${portText(c.port, '-')}`, `${c.proto} sport ${portText(c.port, '-')}`],
   )
   const nft = [
     `nft add table inet ${FIREWALL_NAME}`,
@@ -110,7 +112,7 @@ export function isolateScript(peers: string[], channels: PeerChannel[]): string 
       `nft 'add rule inet ${FIREWALL_NAME} output ip daddr ${set} ${m} drop'`,
     ]),
   ]
-  const iptMatches = channels.flatMap((c) => (c.proto === 'vrrp' ? ['-p 112'] : [`-p ${c.proto} --dport ${c.port}`, `-p ${c.proto} --sport ${c.port}`]))
+  const iptMatches = cut.flatMap((c) => (c.proto === 'vrrp' ? ['-p 112'] : [`-p ${c.proto} --dport ${portText(c.port, ':')}`, `-p ${c.proto} --sport ${portText(c.port, ':')}`]))
   const ipt = [
     `iptables -N ${IPT_CHAIN}`,
     ...peers.flatMap((p) => iptMatches.flatMap((m) => [`iptables -A ${IPT_CHAIN} -s ${p} ${m} -j DROP`, `iptables -A ${IPT_CHAIN} -d ${p} ${m} -j DROP`])),

@@ -59,20 +59,20 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   // 3. Restart HA daemons a drill (or a crash) stopped (a full read: fast polls do not ask systemd).
   states = await readStates(env)
   for (const node of config.nodes) {
-    if (states[node.name]?.haActive === false) await run(node.name, stack.startHa, `start ${stack.haUnit}`)
+    if (states[node.name]?.haActive === false) await run(node.name, stack.manager.startHa, `start ${stack.manager.haUnit}`)
   }
 
   // 4. Wait for the health gate to pass and stay passing for a detection bound (a restarted daemon
   //    with preempt takes the service back a moment after it starts); drop a VIP left behind on a
   //    node that does not serve (SIGKILLed keepalived).
-  const settleMs = opts.settleMs ?? stack.detectionBoundMs(config) + 2000
+  const settleMs = opts.settleMs ?? stack.manager.detectionBoundMs(config) + 2000
   let droppedStale = false
   let okSince: number | undefined
-  let health = checkHealth(config, (states = await readStates(env)), stack.haUnit)
+  let health = checkHealth(config, (states = await readStates(env)), stack.manager.haUnit)
   let splitBrainNow = splitBrain
   await waitUntil(env, opts.deadline, 500, async () => {
     states = await readStates(env)
-    health = checkHealth(config, states, stack.haUnit)
+    health = checkHealth(config, states, stack.manager.haUnit)
     // DRBD finds a split brain only when the link is back (it retries every connect-int): once
     // it has, no waiting heals it, and the person who must choose should hear of it now.
     splitBrainNow = splitBrainIn(config, states)

@@ -16,6 +16,7 @@ import {accountWrites, listingScript, parseListing} from './records.js'
 import {computeTimeline, describeLatest, isSettled, unansweredProbes} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
 import {judge} from './verdict.js'
+import {preferredNode} from '../stacks/preferred-node.js'
 
 /** Acknowledged writes before the fault, to prove the client path works at all. */
 const WARMUP_ACKS = 3
@@ -54,14 +55,14 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   }
 
   // 1. Health gate.
-  const gate = checkHealth(config, await readStates(env), stack.haUnit)
+  const gate = checkHealth(config, await readStates(env), stack.manager.haUnit)
   if (!gate.ok || !gate.active) {
     result.status = 'refused'
     result.failures.push(`the cluster is not healthy, so the drill did not start:\n${formatProblems(gate.problems)}`)
     return finish()
   }
 
-  const preferred = config.nodes[0]
+  const preferred = preferredNode(config)
   const memo: Record<string, string> = {}
   const base = {config, stack, faults: env.faults, preferred, host: env.host, memo, log: env.log}
   let active: NodeConfig = gate.active

@@ -10,7 +10,7 @@ import {mustRun} from '../transport/must-run.js'
 import {drbdFact} from './node-probe.js'
 import {describeDrbd, isHealthyPair} from './proc-drbd.js'
 import {detectSplitBrain, planRecovery, sideFactSet, type RecoveryPlan, type SideFacts} from './split-brain.js'
-import {drillStack} from './stacks.js'
+import {stackOf} from '../stacks/registry.js'
 import type {SplitBrainFinding} from './types.js'
 
 export interface RecoverInput {
@@ -51,9 +51,9 @@ export async function recoverSplitBrain(input: RecoverInput): Promise<RecoverRes
     {configFile: input.configFile, command: 'split-brain recover', acceptNewHostKeys: input.acceptNewHostKeys, interactive: input.interactive, lock: true},
     async (session) => {
       const {config} = session.cluster
-      const stack = drillStack(config.stack)
+      const stack = stackOf(config)
       const host = (n: string): Host => session.hosts.get(n)!
-      const probe = sideFactSet(config, stack.haUnit)
+      const probe = sideFactSet(config, stack.manager.haUnit)
       const sides: Record<string, SideFacts | undefined> = {}
       await Promise.all(
         config.nodes.map(async (n) => {

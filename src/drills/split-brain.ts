@@ -9,7 +9,8 @@ import {RefusalError, UsageError} from '../errors.js'
 import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
 import {drbdFact, mountedFact, splitBrainLogFact, unitActiveFact, vipFact} from './node-probe.js'
 import {describeDrbd, type DrbdDevice} from './proc-drbd.js'
-import {NFS_UNIT, type DrillStack} from './stacks.js'
+import type {StackDescriptor} from '../stacks/types.js'
+import {NFS_UNIT} from '../stacks/services/nfs.js'
 import type {SplitBrainFinding} from './types.js'
 
 export interface SplitBrainFacts {
@@ -113,7 +114,7 @@ export interface RecoveryPlan {
 }
 
 /** The choice made: keep `keep`'s data, discard the other node's changes since the split. */
-export function planRecovery(config: ClusterConfig, stack: DrillStack, facts: Record<string, SideFacts | undefined>, keep: string): RecoveryPlan {
+export function planRecovery(config: ClusterConfig, stack: StackDescriptor, facts: Record<string, SideFacts | undefined>, keep: string): RecoveryPlan {
   const names = config.nodes.map((n) => n.name)
   if (!names.includes(keep)) throw new UsageError(`--keep ${keep}: no such node`, `nodes: ${names.join(', ')}`)
   const missing = names.filter((n) => !facts[n])
@@ -133,7 +134,7 @@ export function planRecovery(config: ClusterConfig, stack: DrillStack, facts: Re
   const res = shq(config.drbd.resource)
   const mp = config.filesystem?.mountPoint
   const steps: RecoveryStep[] = []
-  if (v.haActive) steps.push({node: victim, title: `stop ${stack.haUnit} on ${victim} (it must not take the service during the resync)`, script: stack.stopHa})
+  if (v.haActive) steps.push({node: victim, title: `stop ${stack.manager.haUnit} on ${victim} (it must not take the service during the resync)`, script: stack.manager.stopHa})
   if (v.mounted && mp) {
     steps.push({node: victim, title: `stop NFS and unmount ${mp} on ${victim}`, script: `systemctl stop ${NFS_UNIT} || true\numount ${shq(mp)}`})
   }
@@ -149,8 +150,8 @@ export function planRecovery(config: ClusterConfig, stack: DrillStack, facts: Re
   if (!s.vipHeld || !s.mounted) {
     warnings.push(
       s.haActive
-        ? `${keep} does not serve yet; its ${stack.haUnit} should take over once ${victim}'s stops — check with \`hapair status\``
-        : `${keep} does not serve and its ${stack.haUnit} is stopped: start it (\`systemctl start ${stack.haUnit}\` on ${keep}) so it takes the service`,
+        ? `${keep} does not serve yet; its ${stack.manager.haUnit} should take over once ${victim}'s stops — check with \`hapair status\``
+        : `${keep} does not serve and its ${stack.manager.haUnit} is stopped: start it (\`systemctl start ${stack.manager.haUnit}\` on ${keep}) so it takes the service`,
     )
   }
   const held = [v.drbd?.role === 'Primary' ? 'Primary' : 'Secondary', v.mounted ? `${mp} mounted` : 'not mounted', v.vipHeld ? 'holding the VIP' : '']
@@ -161,7 +162,7 @@ export function planRecovery(config: ClusterConfig, stack: DrillStack, facts: Re
     survivor: keep,
     victim,
     steps,
-    after: v.haActive ? [{node: victim, title: `start ${stack.haUnit} on ${victim} again`, script: stack.startHa}] : [],
+    after: v.haActive ? [{node: victim, title: `start ${stack.manager.haUnit} on ${victim} again`, script: stack.manager.startHa}] : [],
     destroys: `every change written on ${victim} since the nodes lost contact: DRBD ${config.drbd.resource} on ${victim} (${held}) is overwritten from ${keep}${recent}`,
     warnings,
   }

@@ -6,7 +6,7 @@ import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
 import type {Faults} from './faults.js'
 import type {HealthProblem} from './health.js'
-import type {DrillStack} from './stacks.js'
+import type {StackDescriptor} from '../stacks/types.js'
 
 export const SCENARIO_IDS = ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'maintenance', 'failback', 'isolate'] as const
 export type ScenarioId = (typeof SCENARIO_IDS)[number]
@@ -30,7 +30,7 @@ export interface Expectation {
 
 export interface ScenarioContext {
   config: ClusterConfig
-  stack: DrillStack
+  stack: StackDescriptor
   faults: Faults
   /** Holds the service when the fault is injected. */
   active: NodeConfig
@@ -46,7 +46,7 @@ export interface ScenarioContext {
 export interface Scenario {
   id: ScenarioId
   summary: string
-  appliesTo(stack: DrillStack): boolean
+  appliesTo(stack: StackDescriptor): boolean
   /** Needs a power loss (refused on real hosts without --allow-crash). */
   needsCrash?: boolean
   /** Untimed setup before the fault (failback first moves service off the preferred node). */
@@ -54,7 +54,7 @@ export interface Scenario {
   inject(ctx: ScenarioContext): Promise<void>
   /** Undoes the fault; returns what it did, for the report. Must be safe to run twice. */
   heal(ctx: ScenarioContext): Promise<string[]>
-  expectation(config: ClusterConfig, stack: DrillStack): Expectation
+  expectation(config: ClusterConfig, stack: StackDescriptor): Expectation
 }
 
 /** A measured moment, relative to the fault; `changed` false: it already held and never stopped. */

@@ -8,6 +8,7 @@ import type {PreflightFacts} from './facts.js'
 import type {Finding, Unreachable} from './finding.js'
 import {judgeFirewall} from './firewall-judge.js'
 import {conflictingLines, nodeAddresses, withHostsBlock} from './hosts-block.js'
+import {stackOf} from '../stacks/registry.js'
 
 export type NodeFacts = PreflightFacts | Unreachable
 
@@ -30,7 +31,7 @@ export function evaluate(config: ClusterConfig, factsByNode: Record<string, Node
       checkDistro(node, facts),
       ...config.nodes.map((named) => checkResolves(config, node, named, facts)),
       checkTime(node, facts),
-      ...(config.stack === 'lvs' ? [] : [checkDrbd(node, facts)]),
+      ...(stackOf(config).service.usesDrbd ? [checkDrbd(node, facts)] : []),
       ...judgeFirewall(config, node, facts),
       checkSelinux(config, node, facts),
     )
@@ -85,7 +86,7 @@ function checkResolves(config: ClusterConfig, node: NodeConfig, named: NodeConfi
   const got = f.names[named.name] ?? []
   if (got.length > 0 && got.every((a) => wanted.includes(a))) return {node: node.name, check, level: 'ok', message: `${named.name} resolves to ${got.join(', ')}`}
 
-  const strict = config.stack === 'pacemaker' || config.stack === 'heartbeat'
+  const strict = stackOf(config).manager.needsExactNameResolution
   const wrong = got.filter((a) => !wanted.includes(a))
   // Corosync and heartbeat look their own name up to pick the interface; a loopback answer isolates the node.
   const level = got.length === 0 ? 'warn' : wrong.every((a) => a.startsWith('127.')) && !strict ? 'warn' : 'fail'
@@ -175,8 +176,7 @@ function checkSelinux(config: ClusterConfig, node: NodeConfig, f: PreflightFacts
     case 'enforcing': {
       // Not auto-fixed: relaxing SELinux is a security decision, and the right booleans depend on local policy.
       const notes = ['watch for denials with `ausearch -m avc -ts recent`']
-      if (config.stack === 'keepalived' || config.stack === 'lvs') notes.push("keepalived's check and notify scripts run as keepalived_script_t: scripts that mount, run drbdadm or restart NFS may need a local policy module (audit2allow)")
-      if (config.stack === 'pacemaker' || config.stack === 'heartbeat') notes.push('setsebool -P daemons_enable_cluster_mode 1 lets cluster daemons manage services')
+      notes.push(...stackOf(config).manager.selinuxNotes)
       if (config.nfs) notes.push('NFS exports need nfs_export_all_rw on (its default)')
       return {node: node.name, check, level: 'warn', message: 'SELinux is enforcing: the HA scripts may be denied at failover time', fix: notes.join('; ')}
     }
@@ -194,7 +194,7 @@ function clusterChecks(config: ClusterConfig, factsByNode: Record<string, NodeFa
     out.push({node: 'cluster', check: 'distro', level: 'warn', message: `the nodes run different distributions (${a.name}: ${fa.os.prettyName}; ${b.name}: ${fb.os.prettyName}): package versions, DRBD and NFS may differ`, fix: 'use the same distribution and release on both nodes'})
   }
   const major = (v: string | null) => v?.split('.').slice(0, 2).join('.')
-  if (config.stack !== 'lvs' && fa.drbd.version && fb.drbd.version && major(fa.drbd.version) !== major(fb.drbd.version)) {
+  if (stackOf(config).service.usesDrbd && fa.drbd.version && fb.drbd.version && major(fa.drbd.version) !== major(fb.drbd.version)) {
     out.push({node: 'cluster', check: 'drbd module', level: 'warn', message: `DRBD ${fa.drbd.version} on ${a.name} but ${fb.drbd.version} on ${b.name}`, fix: 'run the same DRBD version on both nodes (mixed versions are for rolling upgrades only)'})
   }
   if (fa.identity.epoch !== null && fb.identity.epoch !== null) {

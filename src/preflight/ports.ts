@@ -5,6 +5,8 @@
  * breaks the cluster (`required`) or only some clients (NFSv3, pcs).
  */
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
+import {portText} from '../stacks/channels.js'
+import {stackOf} from '../stacks/registry.js'
 
 export type Proto = 'tcp' | 'udp'
 
@@ -39,10 +41,9 @@ export interface ProtocolNeed {
 
 export type FirewallNeed = PortNeed | ProtocolNeed
 
-export const VRRP_MULTICAST_GROUP = '224.0.0.18'
-/** The mountd port firewalld's `mountd` service opens; rpc.mountd uses it only when nfs.conf `[mountd] port=` pins it. */
-export const MOUNTD_PORT = 20048
-export const PCSD_PORT = 2224
+export {MOUNTD_PORT} from '../stacks/services/nfs.js'
+export {portText} from '../stacks/channels.js'
+export {VRRP_MULTICAST_GROUP} from '../stacks/managers/keepalived.js'
 
 /** The other node of the pair. */
 export function peerOf(config: ClusterConfig, node: NodeConfig): NodeConfig {
@@ -51,72 +52,24 @@ export function peerOf(config: ClusterConfig, node: NodeConfig): NodeConfig {
   return peer
 }
 
-/** Every inbound need of `node` for the configured stack, in a stable order. */
+/** Every inbound need of `node` for the configured stack, in a stable order: SSH, the service's clients, the peer channels. */
 export function firewallNeeds(config: ClusterConfig, node: NodeConfig): FirewallNeed[] {
   const peer = peerOf(config, node)
-  const peerReplication = peer.replicationAddress ?? peer.address
-  const needs: FirewallNeed[] = [
-    {kind: 'port', port: node.ssh.port, proto: 'tcp', service: 'SSH', from: {kind: 'admin'}, required: true},
-  ]
-  if (config.stack !== 'lvs') {
-    needs.push({kind: 'port', port: config.drbd.port, proto: 'tcp', service: `DRBD ${config.drbd.resource}`, from: {kind: 'peer', address: peerReplication}, required: true})
+  const stack = stackOf(config)
+  const needs: FirewallNeed[] = [{kind: 'port', port: node.ssh.port, proto: 'tcp', service: 'SSH', from: {kind: 'admin'}, required: true}]
+  const channels = stack.peerChannels(config)
+  const fromPeer = (via: 'replication' | 'address'): Source => ({kind: 'peer', address: via === 'replication' ? (peer.replicationAddress ?? peer.address) : peer.address})
+  // Replication first (the service's channels), then what clients reach, then the manager's own.
+  const [serviceChannels, managerChannels] = [stack.service.peerChannels(config), stack.manager.peerChannels(config)]
+  const toNeed = (ch: (typeof channels)[number]): FirewallNeed =>
+    ch.proto === 'vrrp'
+      ? {kind: 'protocol', protocol: 'vrrp', number: 112, service: ch.what, from: fromPeer(ch.via), multicast: ch.multicast, required: true, note: ch.note}
+      : {kind: 'port', port: ch.port, proto: ch.proto, service: ch.what, from: fromPeer(ch.via), required: ch.required, ...(ch.note && {note: ch.note})}
+  needs.push(...serviceChannels.map(toNeed))
+  for (const p of stack.service.clientPorts(config)) {
+    needs.push({kind: 'port', port: p.port, proto: p.proto, service: p.service, from: {kind: 'clients', ...(p.spec !== undefined && {spec: p.spec})}, required: p.required, ...(p.note && {note: p.note})})
   }
-  if (config.nfs) {
-    const clients = config.nfs.exports.map((e) => e.clients)
-    const spec = clients.length === 1 ? clients[0] : undefined
-    needs.push(
-      {kind: 'port', port: 2049, proto: 'tcp', service: 'NFS server', from: {kind: 'clients', spec}, required: true},
-      {kind: 'port', port: 111, proto: 'tcp', service: 'rpcbind', from: {kind: 'clients', spec}, required: false, note: 'NFSv3 clients only'},
-      {kind: 'port', port: 111, proto: 'udp', service: 'rpcbind', from: {kind: 'clients', spec}, required: false, note: 'NFSv3 clients only'},
-      {
-        kind: 'port',
-        port: MOUNTD_PORT,
-        proto: 'tcp',
-        service: 'mountd',
-        from: {kind: 'clients', spec},
-        required: false,
-        note: `NFSv3 clients only; mountd listens on ${MOUNTD_PORT} only when /etc/nfs.conf pins it ([mountd] port=${MOUNTD_PORT}), otherwise on a random port`,
-      },
-    )
-  }
-  if (config.stack === 'keepalived' || config.stack === 'lvs') {
-    const multicast = config.keepalived ? !config.keepalived.unicast : false
-    needs.push({
-      kind: 'protocol',
-      protocol: 'vrrp',
-      number: 112,
-      service: 'keepalived VRRP',
-      from: {kind: 'peer', address: peer.address},
-      multicast,
-      required: true,
-      note: multicast ? `adverts go to the multicast group ${VRRP_MULTICAST_GROUP}` : 'adverts are unicast from the peer',
-    })
-  }
-  if (config.stack === 'heartbeat') {
-    const port = config.heartbeat?.udpPort ?? 694
-    needs.push({kind: 'port', port, proto: 'udp', service: 'heartbeat', from: {kind: 'peer', address: peerReplication}, required: true})
-  }
-  if (config.stack === 'pacemaker') {
-    const port = config.pacemaker?.port ?? 5405
-    const transport = config.pacemaker?.transport ?? 'knet'
-    // corosync 2's udpu also sends on mcastport - 1; knet uses only its own port per link.
-    const range: number | [number, number] = transport === 'udpu' ? [port - 1, port] : port
-    needs.push(
-      {kind: 'port', port: range, proto: 'udp', service: `corosync (${transport})`, from: {kind: 'peer', address: peerReplication}, required: true},
-      {kind: 'port', port: PCSD_PORT, proto: 'tcp', service: 'pcsd', from: {kind: 'peer', address: peer.address}, required: false, note: 'only when the cluster is managed with pcs'},
-    )
-  }
-  if (config.stack === 'lvs' && config.lvs) {
-    needs.push({
-      kind: 'port',
-      port: config.lvs.port,
-      proto: config.lvs.protocol === 'UDP' ? 'udp' : 'tcp',
-      service: 'LVS virtual service',
-      from: {kind: 'clients'},
-      required: true,
-      note: 'clients reach the virtual service on the VIP held by the director',
-    })
-  }
+  needs.push(...managerChannels.map(toNeed))
   return needs
 }
 
@@ -126,9 +79,6 @@ export function needLabel(need: FirewallNeed): string {
   return `${portText(need.port, '-')}/${need.proto}`
 }
 
-export function portText(port: number | [number, number], sep: string): string {
-  return typeof port === 'number' ? String(port) : `${port[0]}${sep}${port[1]}`
-}
 
 /** Does `have` (a port or range) cover all of `want`? */
 export function covers(have: [number, number], want: number | [number, number]): boolean {

@@ -4,7 +4,9 @@
  * same file for the same answers.
  */
 import type {ClusterInput} from '../config/save.js'
-import type {Stack} from '../config/schema.js'
+import type {ClusterConfig, Service, Stack} from '../config/schema.js'
+import {findStack, managerOf, MANAGER_DESCRIPTORS, serviceOf} from '../stacks/registry.js'
+import type {StackDescriptor} from '../stacks/types.js'
 
 export interface NodeAnswer {
   name: string
@@ -16,6 +18,8 @@ export interface NodeAnswer {
 export interface InitAnswers {
   name: string
   stack: Stack
+  /** What is served; left out: NFS when `nfs` is answered, else as the cluster file's default. */
+  service?: Service
   nodes: [NodeAnswer, NodeAnswer]
   vip: {address: string; prefix: number; interface: string}
   /** Not for the lvs stack. */
@@ -40,12 +44,26 @@ export const DEFAULTS = {
   drbd: {resource: 'r0', device: '/dev/drbd0', port: 7788, protocol: 'C' as const, syncRate: '100M'},
 }
 
+/** The stack the answers describe (the same rule the cluster file's `service` default follows). */
+export function answeredStack(a: Pick<InitAnswers, 'stack' | 'service' | 'nfs'>): StackDescriptor | undefined {
+  // serviceOf reads only whether the file has an nfs section, so the answer stands in for it.
+  return findStack(managerOf(a.stack), serviceOf({stack: a.stack, service: a.service, nfs: a.nfs as unknown as ClusterConfig['nfs']}))
+}
+
+/** A section the answered stack needs: its manager's own, or one its service needs. */
+export function stackNeeds(a: Pick<InitAnswers, 'stack' | 'service' | 'nfs'>, section: string): boolean {
+  const s = answeredStack(a)
+  if (!s) return MANAGER_DESCRIPTORS[managerOf(a.stack)]?.section === section
+  return s.manager.section === section || (s.service.sections as string[]).includes(section)
+}
+
 export function buildClusterInput(a: InitAnswers): ClusterInput {
-  const usesDisk = a.stack !== 'lvs'
+  const usesDisk = answeredStack(a)?.service.usesDrbd ?? true
   const mountPoint = a.filesystem?.mountPoint ?? DEFAULTS.mountPoint
   return {
     name: a.name,
     stack: a.stack,
+    ...(a.service && {service: a.service}),
     nodes: a.nodes.map(nodeInput),
     vip: {...a.vip},
     ...(usesDisk && {
@@ -54,12 +72,12 @@ export function buildClusterInput(a: InitAnswers): ClusterInput {
       filesystem: {type: a.filesystem?.type ?? 'ext4', mountPoint},
       ...(a.nfs && {nfs: {exports: [{path: mountPoint, clients: a.nfs.clients, options: a.nfs.options ?? DEFAULTS.nfsOptions}]}}),
     }),
-    ...((a.stack === 'keepalived' || a.stack === 'lvs') && {
+    ...(stackNeeds(a, 'keepalived') && {
       keepalived: {virtualRouterId: a.keepalived?.virtualRouterId ?? DEFAULTS.virtualRouterId, advertInt: 1, preempt: a.keepalived?.preempt ?? true},
     }),
-    ...(a.stack === 'heartbeat' && {heartbeat: {deadtime: 5, autoFailback: a.heartbeat?.autoFailback ?? false, ...(a.heartbeat?.ping && {ping: a.heartbeat.ping})}}),
-    ...(a.stack === 'pacemaker' && {pacemaker: {clusterName: a.pacemaker?.clusterName ?? 'hapair'}}),
-    ...(a.stack === 'lvs' && {
+    ...(stackNeeds(a, 'heartbeat') && {heartbeat: {deadtime: 5, autoFailback: a.heartbeat?.autoFailback ?? false, ...(a.heartbeat?.ping && {ping: a.heartbeat.ping})}}),
+    ...(stackNeeds(a, 'pacemaker') && {pacemaker: {clusterName: a.pacemaker?.clusterName ?? 'hapair'}}),
+    ...(stackNeeds(a, 'lvs') && {
       lvs: {port: a.lvs?.port ?? 80, scheduler: a.lvs?.scheduler ?? 'rr', realServers: (a.lvs?.realServers ?? []).map((s) => ({...s}))},
     }),
   }

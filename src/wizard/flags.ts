@@ -7,7 +7,8 @@ import {didYouMean} from '../config/did-you-mean.js'
 import {subnetOf, isIPv4} from '../config/net.js'
 import {STACKS, type Stack} from '../config/schema.js'
 import {ConfigError, UsageError, type ConfigProblem} from '../errors.js'
-import {DEFAULTS, type InitAnswers, type NodeAnswer} from './answers.js'
+import {answeredStack, DEFAULTS, stackNeeds, type InitAnswers, type NodeAnswer} from './answers.js'
+import {describeChoice, READY_STACKS} from '../stacks/registry.js'
 
 export interface InitFlags {
   name?: string
@@ -91,8 +92,14 @@ export function answersFromFlags(flags: InitFlags): InitAnswers {
     const guess = didYouMean(stack, STACKS)
     errors.push(`--stack: "${flags.stack}" is not one of ${STACKS.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`)
   }
-  const required: (keyof InitFlags)[] = ['node1', 'node2', 'vip', 'interface', ...(stack !== 'lvs' ? (['disk'] as const) : [])]
-  if (stack === 'lvs' && !flags['real-server']?.length) errors.push('--real-server is required for the lvs stack (e.g. --real-server name=web1,address=192.168.1.161)')
+  const shape = {stack, nfs: flags.nfs === false ? undefined : {clients: ''}}
+  const chosen = STACKS.includes(stack) ? answeredStack(shape) : undefined
+  if (chosen && !chosen.ready) {
+    errors.push(`--stack ${stack}${flags.nfs === false ? ' --no-nfs' : ''}: the ${chosen.title} stack is not built in this version of hapair yet (ready: ${READY_STACKS.map((s) => describeChoice(s)).join('; ')})`)
+  }
+  const usesDisk = chosen?.service.usesDrbd ?? true
+  const required: (keyof InitFlags)[] = ['node1', 'node2', 'vip', 'interface', ...(usesDisk ? (['disk'] as const) : [])]
+  if (stackNeeds(shape, 'lvs') && !flags['real-server']?.length) errors.push('--real-server is required for the lvs stack (e.g. --real-server name=web1,address=192.168.1.161)')
   for (const name of required) if (flags[name] === undefined) errors.push(`--${name} is required with --yes${FLAG_EXAMPLES[name] ? ` (e.g. --${name} ${FLAG_EXAMPLES[name]})` : ''}`)
 
   const shared = {user: flags['ssh-user'], port: flags['ssh-port'], identityFile: flags['identity-file']}
@@ -114,13 +121,13 @@ export function answersFromFlags(flags: InitFlags): InitAnswers {
     stack,
     nodes,
     vip: {...vip, interface: flags.interface!},
-    ...(stack !== 'lvs' && {
+    ...(usesDisk && {
       storage: {disk: flags.disk!, size: flags.size ?? DEFAULTS.size},
       filesystem: {type: (fsType as 'ext4' | 'xfs' | undefined) ?? 'ext4', mountPoint: flags.mount ?? DEFAULTS.mountPoint},
       ...(flags.nfs !== false && {nfs: {clients}}),
     }),
-    ...((stack === 'keepalived' || stack === 'lvs') && {keepalived: {virtualRouterId: flags.vrid ?? DEFAULTS.virtualRouterId}}),
-    ...(stack === 'lvs' && {lvs: {realServers}}),
+    ...(stackNeeds(shape, 'keepalived') && {keepalived: {virtualRouterId: flags.vrid ?? DEFAULTS.virtualRouterId}}),
+    ...(stackNeeds(shape, 'lvs') && {lvs: {realServers}}),
   }
 }
 

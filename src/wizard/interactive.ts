@@ -8,11 +8,12 @@ import {resolve} from 'node:path'
 import {isExportClient, inSubnet, isIPv4, subnetOf} from '../config/net.js'
 import {renderClusterYaml} from '../config/save.js'
 import type {SshConfig, Stack} from '../config/schema.js'
+import {READY_STACKS, stackValue} from '../stacks/registry.js'
 import {parseSize, formatSize} from '../config/size.js'
 import {SYSTEM_DIRS} from '../config/validate.js'
 import {ExitCode, HapairError, UsageError} from '../errors.js'
 import type {Connector} from '../transport/connect-all.js'
-import {buildClusterInput, DEFAULTS, type InitAnswers, type NodeAnswer} from './answers.js'
+import {buildClusterInput, DEFAULTS, stackNeeds, type InitAnswers, type NodeAnswer} from './answers.js'
 import {discover, nicFor, subnetFor, suggestDisk, suggestVip, type Discovery} from './discover.js'
 import {parseSpec, parseVip, type InitFlags} from './flags.js'
 import type {Choice, Prompter} from './prompter.js'
@@ -35,12 +36,8 @@ interface ReachedNode extends NodeAnswer {
   usedPassword: boolean
 }
 
-const STACK_CHOICES: Choice<Stack>[] = [
-  {value: 'keepalived', name: 'keepalived', description: 'DRBD + NFS; keepalived (VRRP) moves the VIP and switches DRBD over. The simplest choice.'},
-  {value: 'heartbeat', name: 'heartbeat', description: 'DRBD + NFS; heartbeat moves the VIP, DRBD and the filesystem together.'},
-  {value: 'pacemaker', name: 'pacemaker', description: 'DRBD + filesystem (+ NFS) as corosync/pacemaker resources, with ordering and colocation.'},
-  {value: 'lvs', name: 'lvs', description: 'Two load-balancing directors (keepalived + LVS-DR) in front of web servers; no shared disk.'},
-]
+/** Only stacks whose steps exist are offered: a cluster file for any other could not be installed. */
+const STACK_CHOICES: Choice<string>[] = READY_STACKS.map((s) => ({value: s.id, name: s.id, description: `${s.title} (seed ${s.seed})`}))
 
 export async function runWizard(opts: WizardOptions): Promise<InitResult> {
   const p = opts.prompt
@@ -63,15 +60,20 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
     p.say('Password logins work, but every hapair command will ask again. `ssh-copy-id` a key to each node to avoid that.')
   }
 
-  const stack = await p.select({message: 'Which HA stack?', choices: STACK_CHOICES, default: (d.stack as Stack | undefined) ?? DEFAULTS.stack})
+  const wanted = READY_STACKS.find((s) => s.manager.id === d.stack) ?? READY_STACKS[0]
+  // Asked even while one stack is ready: the answer names what will be built.
+  const pick = await p.select({message: 'Which HA stack?', choices: STACK_CHOICES, default: wanted.id})
+  const chosen = READY_STACKS.find((s) => s.id === pick) ?? wanted
+  const stack: Stack = stackValue(chosen)
   const vip = await askVip(p, d, n1, n2)
-  const answers: InitAnswers = {name, stack, nodes: [n1, n2].map(({name: nodeName, address, ssh}) => ({name: nodeName, address, ssh})) as [NodeAnswer, NodeAnswer], vip}
+  const answers: InitAnswers = {name, stack, service: chosen.service.id, nodes: [n1, n2].map(({name: nodeName, address, ssh}) => ({name: nodeName, address, ssh})) as [NodeAnswer, NodeAnswer], vip}
 
-  if (stack !== 'lvs') {
+  const needs = (section: string) => stackNeeds(answers, section)
+  if (chosen.service.usesDrbd) {
     answers.storage = await askStorage(p, d, n1, n2)
     answers.drbd = await askDrbd(p)
     answers.filesystem = await askFilesystem(p, d)
-    if (await p.confirm({message: `Export ${answers.filesystem.mountPoint} over NFS?`, default: d.nfs !== false})) {
+    if (needs('nfs')) {
       const clients = await p.input({
         message: 'NFS clients allowed (*, a host, an address or a network)',
         default: d['export-clients'] ?? subnetFor(n1.discovery?.nics, n1.address) ?? subnetOf(vip.address, vip.prefix),
@@ -80,12 +82,12 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
       answers.nfs = {clients}
     }
   }
-  if (stack === 'keepalived' || stack === 'lvs') {
+  if (needs('keepalived')) {
     const vrid = await p.input({message: 'VRRP virtual router id (1-255, unused by other VRRP routers on this network)', default: String(d.vrid ?? DEFAULTS.virtualRouterId), validate: intIn(1, 255)})
     const preempt = await p.confirm({message: `When ${n1.name} comes back after a failover, take the VIP back from ${n2.name}?`, default: true})
     answers.keepalived = {virtualRouterId: Number(vrid), preempt}
   }
-  if (stack === 'heartbeat') {
+  if (needs('heartbeat')) {
     const gateway = n1.discovery?.gateway
     const ping = await p.input({
       message: 'Address both nodes can ping, usually the gateway (empty: none); a node that cannot reach it gives up the service',
@@ -95,10 +97,10 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
     const autoFailback = await p.confirm({message: `When ${n1.name} comes back, move the service back to it (auto_failback)?`, default: false})
     answers.heartbeat = {...(ping && {ping}), autoFailback}
   }
-  if (stack === 'pacemaker') {
+  if (needs('pacemaker')) {
     answers.pacemaker = {clusterName: await p.input({message: 'Corosync cluster name', default: name.replace(/[^a-zA-Z0-9_.-]/g, '') || 'hapair', validate: (v) => /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(v) || 'letters, digits, _ . - only'})}
   }
-  if (stack === 'lvs') answers.lvs = await askLvs(p, d, [n1.address, n2.address, vip.address])
+  if (needs('lvs')) answers.lvs = await askLvs(p, d, [n1.address, n2.address, vip.address])
 
   const input = buildClusterInput(answers)
   p.say(`\n${renderClusterYaml(input, {fileName: file})}`)

@@ -1,7 +1,7 @@
 /** Helpers the scenario files share: running a stack action on a node, and building expectations. */
 import type {ClusterConfig} from '../../config/schema.js'
 import {mustRun} from '../../transport/must-run.js'
-import type {DrillStack} from '../stacks.js'
+import type {StackDescriptor} from '../../stacks/types.js'
 import type {EndsOn, Expectation, ScenarioContext} from '../types.js'
 
 /** How long a stack may take to notice a dead service check beyond its peer-detection bound. */
@@ -20,8 +20,8 @@ const WHERE: Record<EndsOn, string> = {
   either: 'service recovers on either node',
 }
 
-export function expectation(config: ClusterConfig, stack: DrillStack, endsOn: EndsOn, extra: Partial<Expectation> = {}): Expectation {
-  const bound = stack.detectionBoundMs(config)
+export function expectation(config: ClusterConfig, stack: StackDescriptor, endsOn: EndsOn, extra: Partial<Expectation> = {}): Expectation {
+  const bound = stack.manager.detectionBoundMs(config)
   const maxStallMs = config.drill.timeoutSeconds * 1000
   return {
     text: `${WHERE[endsOn]}; client writes again within ${config.drill.timeoutSeconds} s; 0 acknowledged writes lost; healthy after heal`,

@@ -5,7 +5,7 @@ import {expectation} from './common.js'
 export const crashActive: Scenario = {
   id: 'crash-active',
   summary: 'the active node loses power',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   needsCrash: true,
   async inject(ctx) {
     await ctx.faults.crash(ctx.active)

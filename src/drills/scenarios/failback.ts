@@ -9,20 +9,20 @@ import {expectation, onNode} from './common.js'
 export const failback: Scenario = {
   id: 'failback',
   summary: 'the preferred node comes back; service follows preempt / auto_failback',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   async prepare(ctx) {
-    await onNode(ctx, ctx.preferred.name, ctx.stack.failbackPrepare, `move service off ${ctx.preferred.name}`)
+    await onNode(ctx, ctx.preferred.name, ctx.stack.manager.failbackPrepare, `move service off ${ctx.preferred.name}`)
   },
   async inject(ctx) {
-    await onNode(ctx, ctx.preferred.name, ctx.stack.failbackInject, `bring ${ctx.preferred.name} back`)
+    await onNode(ctx, ctx.preferred.name, ctx.stack.manager.failbackInject, `bring ${ctx.preferred.name} back`)
   },
   async heal(ctx) {
     // The inject is the heal; running it again is harmless and covers an inject that failed midway.
-    await onNode(ctx, ctx.preferred.name, ctx.stack.failbackInject, `bring ${ctx.preferred.name} back`)
+    await onNode(ctx, ctx.preferred.name, ctx.stack.manager.failbackInject, `bring ${ctx.preferred.name} back`)
     return []
   },
   expectation(config, stack) {
-    const {returns, why} = stack.failsBack(config)
+    const {returns, why} = stack.manager.failsBack(config)
     const base = expectation(config, stack, returns ? 'other' : 'same')
     return {...base, text: `${why}; ${base.text}`}
   },

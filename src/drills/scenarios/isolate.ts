@@ -20,7 +20,7 @@ export const holdMsFor = (detectionBoundMs: number): number => Math.max(3 * dete
 export const isolate: Scenario = {
   id: 'isolate',
   summary: 'cut the replication/heartbeat link between the nodes, then heal it',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     await ctx.faults.cutPeerLink()
   },

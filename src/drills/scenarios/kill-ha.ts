@@ -8,14 +8,14 @@ import {expectation, onNode} from './common.js'
 export const killHa: Scenario = {
   id: 'kill-ha',
   summary: 'SIGKILL the HA daemon on the active node',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     // pkill exits 1 when nothing matched: then no fault was injected and the drill must say so.
-    await onNode(ctx, ctx.active.name, ctx.stack.killHa, `kill -9 ${ctx.stack.haProcess}`)
+    await onNode(ctx, ctx.active.name, ctx.stack.manager.killHa, `kill -9 ${ctx.stack.manager.haProcess}`)
   },
   async heal(ctx) {
-    await onNode(ctx, ctx.active.name, ctx.stack.startHa, `start ${ctx.stack.haUnit}`)
-    return [`started ${ctx.stack.haUnit} on ${ctx.active.name}`]
+    await onNode(ctx, ctx.active.name, ctx.stack.manager.startHa, `start ${ctx.stack.manager.haUnit}`)
+    return [`started ${ctx.stack.manager.haUnit} on ${ctx.active.name}`]
   },
   expectation: (config, stack) => expectation(config, stack, 'either'),
 }

@@ -4,14 +4,14 @@
  * the service itself (seed 000's chk_nfs, seed 004's monitor loop) notices.
  */
 import {shq} from '../../facts/fact.js'
-import {NFS_UNIT} from '../stacks.js'
+import {NFS_UNIT} from '../../stacks/services/nfs.js'
 import type {Scenario} from '../types.js'
 import {expectation, onNode} from './common.js'
 
 export const killService: Scenario = {
   id: 'kill-service',
   summary: 'kill nfsd on the active node',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     await onNode(ctx, ctx.active.name, 'pkill -KILL -x nfsd', 'kill -9 nfsd')
   },

@@ -5,13 +5,13 @@ import {expectation, onNode} from './common.js'
 export const stopHa: Scenario = {
   id: 'stop-ha',
   summary: 'stop the HA daemon on the active node',
-  appliesTo: (stack) => stack.servesNfs,
+  appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
-    await onNode(ctx, ctx.active.name, ctx.stack.stopHa, `stop ${ctx.stack.haUnit}`)
+    await onNode(ctx, ctx.active.name, ctx.stack.manager.stopHa, `stop ${ctx.stack.manager.haUnit}`)
   },
   async heal(ctx) {
-    await onNode(ctx, ctx.active.name, ctx.stack.startHa, `start ${ctx.stack.haUnit}`)
-    return [`started ${ctx.stack.haUnit} on ${ctx.active.name}`]
+    await onNode(ctx, ctx.active.name, ctx.stack.manager.startHa, `start ${ctx.stack.manager.haUnit}`)
+    return [`started ${ctx.stack.manager.haUnit} on ${ctx.active.name}`]
   },
   expectation: (config, stack) => expectation(config, stack, 'other'),
 }

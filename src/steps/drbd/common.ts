@@ -29,9 +29,6 @@ export function stateLine(node: string, s: DrbdResourceState | null, resource: s
   return `${node}: ${s.role}/${s.peerRole} ${s.disk}/${s.peerDisk} ${conn}`
 }
 
-/** The node whose data leads: the preferred (first) node unless told otherwise. */
-export const preferredNode = (ctx: StepContext) => ctx.nodes[0]
-
 /** 1:02:03 / 2m05s / 42s */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds))

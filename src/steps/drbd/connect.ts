@@ -6,12 +6,13 @@
  * brain, incompatible settings) is reported at once: waiting would not help.
  */
 import type {Change, Step, StepContext} from '../../engine/step.js'
+import {preferredNode} from '../../stacks/preferred-node.js'
 import {ExitCode, HapairError, InterruptedError} from '../../errors.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {drbdStateFact} from '../../facts/drbd.js'
 import {keyValues} from '../../facts/os.js'
 import type {Host} from '../../transport/host.js'
-import {formatDuration, preferredNode, requireResourceUp, sleep, stateLine} from './common.js'
+import {formatDuration, requireResourceUp, sleep, stateLine} from './common.js'
 import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
@@ -66,7 +67,7 @@ export const drbdConnect: Step<Facts> = {
     const res = ctx.config.drbd.resource
     const lines = requireResourceUp('drbd.connect', ctx, facts, (node, state) => (state?.connection === 'StandAlone' ? standAloneMessage(ctx, node) : undefined))
     if (ctx.nodes.every((n) => facts[n.name].drbd.state?.connected)) return {changes: [], notes: [`connected: ${lines}`]}
-    const node = preferredNode(ctx)
+    const node = preferredNode(ctx.config)
     const peer = ctx.nodes.find((n) => n.name !== node.name)!
     const timeoutSeconds = Number(ctx.params.timeoutSeconds ?? 120)
     const pollMs = Number(ctx.params.pollMs ?? 1000)

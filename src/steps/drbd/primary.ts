@@ -2,16 +2,17 @@
  * drbd.primary: the initial Primary. The one dangerous DRBD command, `primary --force`, declares a
  * node's data the truth and overwrites the peer with it, so it runs only when neither side has ever
  * held data: both Inconsistent, both with fresh metadata (current UUID JUST_CREATED, no bitmap or
- * history UUIDs). Then it runs on the preferred node (the first in the cluster file), only there.
+ * history UUIDs). Then it runs on the preferred node (the highest priority, as for the HA manager), only there.
  *
  * When either side holds UpToDate data nothing is forced: the preferred node becomes Primary the
  * normal way if its data is UpToDate; if only the peer's is, hapair stops and explains (the data
  * the user cares about may be on the peer; choosing is theirs). A Primary anywhere: nothing to do.
  */
 import type {Step} from '../../engine/step.js'
+import {preferredNode} from '../../stacks/preferred-node.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {drbdFact, type DrbdFacts} from '../../facts/drbd.js'
-import {preferredNode, refuseIf, requireResourceUp} from './common.js'
+import {refuseIf, requireResourceUp} from './common.js'
 
 type Facts = {drbd: DrbdFacts}
 
@@ -25,7 +26,7 @@ export const drbdPrimary: Step<Facts> = {
     const primaries = ctx.nodes.filter((n) => facts[n.name].drbd.state!.role === 'Primary')
     if (primaries.length > 0) return {changes: [], notes: [`${primaries.map((n) => n.name).join(' and ')} already Primary (${lines})`]}
 
-    const first = preferredNode(ctx)
+    const first = preferredNode(ctx.config)
     const peer = ctx.nodes.find((n) => n.name !== first.name)!
     const a = facts[first.name].drbd
     const b = facts[peer.name].drbd

@@ -12,6 +12,7 @@ import {factSet, shq} from '../../facts/fact.js'
 import {drbdAdjustFact, drbdFact, type DrbdFacts} from '../../facts/drbd.js'
 import {servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {kernelProblems, refuseIf, stateLine} from './common.js'
+import {stackOf} from '../../stacks/registry.js'
 
 type Facts = {drbd: DrbdFacts; adjust: {commands: string[]; error: string | null}; services: ServiceStates}
 
@@ -31,7 +32,7 @@ export const drbdUp: Step<Facts> = {
     const problems: string[] = []
     const notes: string[] = []
     const changes: Change[] = []
-    const bootManaged = ctx.config.stack !== 'pacemaker'
+    const bootManaged = stackOf(ctx.config).manager.drbdUpAtBoot
     for (const node of ctx.nodes) {
       const {drbd, adjust, services} = facts[node.name]
       const kp = kernelProblems(node.name, drbd)
@@ -56,7 +57,7 @@ export const drbdUp: Step<Facts> = {
       }
       const unit = services[UNIT]
       if (!bootManaged) {
-        if (startsAtBoot(unit)) notes.push(`${node.name}: ${UNIT} is enabled, but under pacemaker the cluster manager should start DRBD; the pacemaker steps handle it`)
+        if (startsAtBoot(unit)) notes.push(`${node.name}: ${UNIT} is enabled, but under ${stackOf(ctx.config).manager.title} the cluster manager starts DRBD itself; its steps handle it`)
       } else if (unit.enabled === 'not-found') {
         notes.push(`${node.name}: no ${UNIT} unit; ${res} will not come up by itself after a reboot`)
       } else if (!startsAtBoot(unit)) {

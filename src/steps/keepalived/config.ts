@@ -13,10 +13,11 @@ import {
   KEEPALIVED_DROPIN_MODE,
   KEEPALIVED_DROPIN_PATH,
   KEEPALIVED_VALIDATE,
-  keepalivedPriorities,
   renderKeepalivedConf,
-  renderKeepalivedDropIn,
 } from '../../templates/keepalived.js'
+import {nodePriorities} from '../../stacks/preferred-node.js'
+import {stackOf} from '../../stacks/registry.js'
+import {RefusalError} from '../../errors.js'
 import {allFamilyUnits} from '../../templates/services.js'
 import {planFile} from '../common/plan-file.js'
 import {requireKeepalived} from './sections.js'
@@ -37,7 +38,10 @@ export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
     const ka = requireKeepalived(ctx)
     const changes: Change[] = []
     const notes: string[] = []
-    const prio = keepalivedPriorities(ctx.config)
+    const stack = stackOf(ctx.config)
+    if (!stack.keepalived) throw new RefusalError(`keepalived.config: the ${stack.title} stack does not run keepalived`, `its runbook is ${stack.runbook}`)
+    const {parts, dropIn: renderDropIn} = stack.keepalived
+    const prio = nodePriorities(ctx.config)
     const [a, b] = ctx.nodes
     if (a && b && prio[a.name] === prio[b.name]) {
       notes.push(`${a.name} and ${b.name} have the same priority ${prio[a.name]}: VRRP breaks the tie by the higher IP address, not by node order`)
@@ -47,12 +51,12 @@ export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
       const running = isActive(f.services[UNIT])
       const conf = planFile(node.name, f.conf, {
         path: KEEPALIVED_CONF_PATH,
-        content: renderKeepalivedConf(ctx.config, ctx.secrets, node),
+        content: renderKeepalivedConf(ctx.config, ctx.secrets, node, parts(ctx.config)),
         mode: KEEPALIVED_CONF_MODE,
         secret: true,
         validate: KEEPALIVED_VALIDATE,
       })
-      const dropIn = planFile(node.name, f.dropIn, {path: KEEPALIVED_DROPIN_PATH, content: renderKeepalivedDropIn(), mode: KEEPALIVED_DROPIN_MODE})
+      const dropIn = renderDropIn ? planFile(node.name, f.dropIn, {path: KEEPALIVED_DROPIN_PATH, content: renderDropIn(), mode: KEEPALIVED_DROPIN_MODE}) : undefined
       if (conf) changes.push(conf)
       if (dropIn) {
         changes.push(dropIn, {kind: 'command', node: node.name, title: 'systemctl daemon-reload (keepalived drop-in)', script: 'systemctl daemon-reload', timeoutMs: 60_000})

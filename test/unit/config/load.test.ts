@@ -47,7 +47,7 @@ describe('parseClusterText', () => {
     assert.match(byPath(problems, 'keepalived.virtual_router_id').fix!, /`virtualRouterId`/)
     const colour = byPath(problems, 'colour')
     assert.match(colour.message, /not a known key in the top level/)
-    assert.match(colour.fix!, /allowed here are: name, stack, nodes/)
+    assert.match(colour.fix!, /allowed here are: name, stack, service, nodes/)
   })
 
   it('says what to add for a missing key, and where', async () => {

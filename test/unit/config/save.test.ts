@@ -23,7 +23,7 @@ describe('renderClusterYaml', () => {
 
   it('writes the example the way a person would: header, flow maps, comments', async () => {
     const text = renderClusterYaml(parse(await readFile(join(FIXTURES, 'good', 'example.yaml'), 'utf8')), {fileName: '/x/prod.yaml'})
-    assert.match(text, /^# hapair cluster file: two nodes sharing a DRBD-replicated disk/)
+    assert.match(text, /^# hapair cluster file: DRBD \+ NFS \+ keepalived \(VRRP\), two nodes acting as one/)
     assert.match(text, /live in prod\.secrets\.yaml \(mode 0600\), never here/)
     assert.match(text, /^stack: keepalived # keepalived \| heartbeat \| pacemaker \| lvs$/m)
     assert.match(text, /^ {2}- name: node1 # must equal `uname -n` on that host$/m)

@@ -5,7 +5,7 @@ import type {DrillEnv} from '../../../src/drills/env.js'
 import {hostFaults} from '../../../src/drills/faults.js'
 import {healCluster, staleVipHolder} from '../../../src/drills/heal.js'
 import type {NodeState} from '../../../src/drills/node-probe.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import type {ExecOptions, Host} from '../../../src/transport/host.js'
 import {drbd, serving, standby, testConfig} from './fixtures.js'
 import {probeOutput, rawFor} from './probe-output.js'
@@ -37,7 +37,7 @@ function envWith(states: Record<string, NodeState>, sent: string[]): DrillEnv {
   })
   return {
     config,
-    stack: drillStack('keepalived'),
+    stack: stackOf({stack: 'keepalived', service: 'nfs'}),
     faults: hostFaults({config, host, channels: [], allowCrash: false}),
     transport: undefined as never,
     host,

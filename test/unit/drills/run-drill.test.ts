@@ -14,7 +14,7 @@ import {hostFaults} from '../../../src/drills/faults.js'
 import type {NodeState} from '../../../src/drills/node-probe.js'
 import {runDrill} from '../../../src/drills/run-drill.js'
 import {SCENARIOS} from '../../../src/drills/scenarios/index.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import type {ExecOptions, ExecResult, Host} from '../../../src/transport/host.js'
 import {drbd, serving, standby, testConfig} from './fixtures.js'
 import {probeOutput, rawFor} from './probe-output.js'
@@ -95,7 +95,7 @@ function envFor(sim: SimCluster): DrillEnv {
   const host = (n: string) => hosts[n as 'node1' | 'node2']
   return {
     config,
-    stack: drillStack('keepalived'),
+    stack: stackOf({stack: 'keepalived', service: 'nfs'}),
     faults: hostFaults({config, host, channels: [], allowCrash: false}),
     transport: sim.transport(),
     host,

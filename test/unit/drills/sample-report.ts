@@ -1,10 +1,10 @@
 /** A two-drill report (one pass, one fail with hostile characters) for the renderer tests. */
 import {expectation} from '../../../src/drills/scenarios/common.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import type {DrillReport, DrillResult} from '../../../src/drills/types.js'
 import {testConfig} from './fixtures.js'
 
-const exp = expectation(testConfig(), drillStack('keepalived'), 'other')
+const exp = expectation(testConfig(), stackOf({stack: 'keepalived', service: 'nfs'}), 'other')
 
 export const passed: DrillResult = {
   scenario: 'stop-ha',

@@ -4,7 +4,7 @@ import type {ClusterConfig, Stack} from '../../../src/config/schema.js'
 import {ExitCode, UsageError} from '../../../src/errors.js'
 import {hostFaults, type Faults} from '../../../src/drills/faults.js'
 import {SCENARIOS, selectScenarios} from '../../../src/drills/scenarios/index.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import type {ScenarioContext, ScenarioId} from '../../../src/drills/types.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
 import {testConfig} from './fixtures.js'
@@ -14,11 +14,11 @@ const scenario = (id: ScenarioId) => SCENARIOS.find((s) => s.id === id)!
 function setup(stack: Stack = 'keepalived', config: ClusterConfig = testConfig({stack})) {
   const hosts = {node1: new FakeHost('node1', '10.9.0.11'), node2: new FakeHost('node2', '10.9.0.12')}
   const host = (n: string) => hosts[n as keyof typeof hosts]
-  const faults = hostFaults({config, host, channels: drillStack(stack).peerChannels(config), allowCrash: false})
+  const faults = hostFaults({config, host, channels: stackOf(config).peerChannels(config), allowCrash: false})
   const log: string[] = []
   const ctx: ScenarioContext = {
     config,
-    stack: drillStack(stack),
+    stack: stackOf(config),
     faults,
     active: config.nodes[0],
     peer: config.nodes[1],
@@ -33,13 +33,13 @@ function setup(stack: Stack = 'keepalived', config: ClusterConfig = testConfig({
 
 test('applicability per stack: NFS stacks get every scenario, LVS none', () => {
   for (const stack of ['keepalived', 'heartbeat', 'pacemaker'] as const) {
-    assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(drillStack(stack))).map((s) => s.id), ['stop-ha', 'kill-ha', 'kill-service', 'maintenance', 'failback', 'crash-active', 'isolate'])
+    assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(stackOf({stack, service: 'nfs'}))).map((s) => s.id), ['stop-ha', 'kill-ha', 'kill-service', 'maintenance', 'failback', 'crash-active', 'isolate'])
   }
-  assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(drillStack('lvs'))), [])
+  assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(stackOf({stack: 'lvs'}))), [])
 })
 
 test('default selection: all applicable, isolate last, crash-active left out (with why) on real hosts', () => {
-  const keep = drillStack('keepalived')
+  const keep = stackOf({stack: 'keepalived', service: 'nfs'})
   const onHosts = selectScenarios([], keep, 'crashing a real host (sysrq) needs --allow-crash')
   assert.deepEqual(onHosts.selected.map((s) => s.id), ['stop-ha', 'kill-ha', 'kill-service', 'maintenance', 'failback', 'isolate'])
   assert.deepEqual(onHosts.skipped, [{id: 'crash-active', why: 'crashing a real host (sysrq) needs --allow-crash'}])
@@ -47,11 +47,11 @@ test('default selection: all applicable, isolate last, crash-active left out (wi
 })
 
 test('named scenarios run in the order given, once each', () => {
-  assert.deepEqual(selectScenarios(['maintenance', 'stop-ha', 'maintenance'], drillStack('keepalived'), undefined).selected.map((s) => s.id), ['maintenance', 'stop-ha'])
+  assert.deepEqual(selectScenarios(['maintenance', 'stop-ha', 'maintenance'], stackOf({stack: 'keepalived', service: 'nfs'}), undefined).selected.map((s) => s.id), ['maintenance', 'stop-ha'])
 })
 
 test('unknown, inapplicable or refused scenarios are usage errors (exit 2) naming the valid ones', () => {
-  const keep = drillStack('keepalived')
+  const keep = stackOf({stack: 'keepalived', service: 'nfs'})
   const unknown = (() => {
     try {
       selectScenarios(['stop-ha', 'pull-plug'], keep, undefined)
@@ -62,9 +62,9 @@ test('unknown, inapplicable or refused scenarios are usage errors (exit 2) namin
   assert.ok(unknown instanceof UsageError)
   assert.equal(unknown.exitCode, ExitCode.usage)
   assert.equal(unknown.message, 'unknown scenario "pull-plug"')
-  assert.equal(unknown.hint, 'valid for stack keepalived: stop-ha, kill-ha, kill-service, maintenance, failback, crash-active, isolate')
-  assert.throws(() => selectScenarios(['stop-ha'], drillStack('lvs'), undefined), /does not apply to stack lvs/)
-  assert.throws(() => selectScenarios([], drillStack('lvs'), undefined), /no drill scenario applies to stack lvs/)
+  assert.equal(unknown.hint, 'valid for stack nfs-keepalived: stop-ha, kill-ha, kill-service, maintenance, failback, crash-active, isolate')
+  assert.throws(() => selectScenarios(['stop-ha'], stackOf({stack: 'lvs'}), undefined), /does not apply to stack lvs-keepalived/)
+  assert.throws(() => selectScenarios([], stackOf({stack: 'lvs'}), undefined), /no drill scenario applies to stack lvs-keepalived/)
   assert.throws(() => selectScenarios(['crash-active'], keep, 'needs --allow-crash'), (e: UsageError) => e.exitCode === 2 && /--allow-crash/.test(e.hint ?? ''))
 })
 
@@ -143,10 +143,10 @@ test('failback: prepare and inject act on the preferred node; the expectation fo
   hosts.node1.expect(/systemctl start keepalived$/)
   await scenario('failback').inject({...ctx, active: ctx.config.nodes[1], peer: ctx.config.nodes[0]})
   done()
-  assert.equal(scenario('failback').expectation(testConfig(), drillStack('keepalived')).endsOn, 'other')
-  assert.equal(scenario('failback').expectation(testConfig({keepalived: {virtualRouterId: 51, preempt: false}}), drillStack('keepalived')).endsOn, 'same')
-  assert.equal(scenario('failback').expectation(testConfig({stack: 'heartbeat'}), drillStack('heartbeat')).endsOn, 'same')
-  assert.equal(scenario('failback').expectation(testConfig({stack: 'pacemaker', pacemaker: {stickiness: 0}}), drillStack('pacemaker')).endsOn, 'other')
+  assert.equal(scenario('failback').expectation(testConfig(), stackOf({stack: 'keepalived', service: 'nfs'})).endsOn, 'other')
+  assert.equal(scenario('failback').expectation(testConfig({keepalived: {virtualRouterId: 51, preempt: false}}), stackOf({stack: 'keepalived', service: 'nfs'})).endsOn, 'same')
+  assert.equal(scenario('failback').expectation(testConfig({stack: 'heartbeat'}), stackOf({stack: 'heartbeat', service: 'nfs'})).endsOn, 'same')
+  assert.equal(scenario('failback').expectation(testConfig({stack: 'pacemaker', pacemaker: {stickiness: 0}}), stackOf({stack: 'pacemaker', service: 'nfs'})).endsOn, 'other')
 })
 
 test('crash-active: through the faults; on real hosts without --allow-crash it is refused before anything runs', async () => {
@@ -191,9 +191,9 @@ test('isolate: firewall rules on both nodes against the peer only, and the hold 
 
 test('expectations carry the stack detection bound', () => {
   const config = testConfig({keepalived: {virtualRouterId: 51, advertInt: 2}, heartbeat: {deadtime: 8}})
-  assert.equal(drillStack('keepalived').detectionBoundMs(config), 7297)
-  assert.equal(drillStack('heartbeat').detectionBoundMs(config), 8000)
-  assert.equal(drillStack('pacemaker').detectionBoundMs(config), 6600)
-  assert.equal(scenario('stop-ha').expectation(config, drillStack('keepalived')).minObserveMs, 0)
-  assert.equal(scenario('kill-service').expectation(config, drillStack('keepalived')).minObserveMs, 17_297)
+  assert.equal(stackOf({stack: 'keepalived', service: 'nfs'}).manager.detectionBoundMs(config), 7297)
+  assert.equal(stackOf({stack: 'heartbeat', service: 'nfs'}).manager.detectionBoundMs(config), 8000)
+  assert.equal(stackOf({stack: 'pacemaker', service: 'nfs'}).manager.detectionBoundMs(config), 6600)
+  assert.equal(scenario('stop-ha').expectation(config, stackOf({stack: 'keepalived', service: 'nfs'})).minObserveMs, 0)
+  assert.equal(scenario('kill-service').expectation(config, stackOf({stack: 'keepalived', service: 'nfs'})).minObserveMs, 17_297)
 })

@@ -3,7 +3,7 @@ import {test} from 'node:test'
 import {RefusalError, UsageError} from '../../../src/errors.js'
 import {parseProcDrbd} from '../../../src/drills/proc-drbd.js'
 import {detectSplitBrain, planRecovery, sideFactSet, splitBrainFactSet, type SideFacts} from '../../../src/drills/split-brain.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import {DMESG_SPLIT, PROC_DRBD, testConfig} from './fixtures.js'
 
 const dev = (text: string) => parseProcDrbd(text).get(0) ?? null
@@ -55,7 +55,7 @@ const facts = {
 }
 
 test('recovery keeping the serving node: the other side discards its changes, the survivor reconnects', () => {
-  const plan = planRecovery(config, drillStack('keepalived'), facts, 'node1')
+  const plan = planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), facts, 'node1')
   assert.equal(plan.survivor, 'node1')
   assert.equal(plan.victim, 'node2')
   assert.deepEqual(
@@ -72,7 +72,7 @@ test('recovery keeping the serving node: the other side discards its changes, th
 })
 
 test('recovery keeping the other node: the serving side is stopped, unmounted, demoted, then discards', () => {
-  const plan = planRecovery(config, drillStack('keepalived'), facts, 'node2')
+  const plan = planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), facts, 'node2')
   assert.equal(plan.victim, 'node1')
   assert.deepEqual(plan.steps.map((s) => `${s.node}: ${s.title}`), [
     'node1: stop keepalived on node1 (it must not take the service during the resync)',
@@ -86,14 +86,14 @@ test('recovery keeping the other node: the serving side is stopped, unmounted, d
 })
 
 test('recovery refuses: unknown node, a silent node, no split brain, a survivor without good data', () => {
-  assert.throws(() => planRecovery(config, drillStack('keepalived'), facts, 'node3'), (e: UsageError) => e instanceof UsageError && e.hint === 'nodes: node1, node2')
-  assert.throws(() => planRecovery(config, drillStack('keepalived'), {node1: facts.node1, node2: undefined}, 'node1'), RefusalError)
+  assert.throws(() => planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), facts, 'node3'), (e: UsageError) => e instanceof UsageError && e.hint === 'nodes: node1, node2')
+  assert.throws(() => planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), {node1: facts.node1, node2: undefined}, 'node1'), RefusalError)
   assert.throws(
-    () => planRecovery(config, drillStack('keepalived'), {node1: side(PROC_DRBD.primaryConnected, {kernelLog: []}), node2: side(PROC_DRBD.secondaryConnected, {kernelLog: []})}, 'node1'),
+    () => planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), {node1: side(PROC_DRBD.primaryConnected, {kernelLog: []}), node2: side(PROC_DRBD.secondaryConnected, {kernelLog: []})}, 'node1'),
     /no split brain to recover/,
   )
   const bad = side(PROC_DRBD.standAloneSplit.replace('ds:UpToDate/DUnknown', 'ds:Outdated/DUnknown'))
-  assert.throws(() => planRecovery(config, drillStack('keepalived'), {node1: facts.node1, node2: bad}, 'node2'), /node2's disk is Outdated, not UpToDate/)
+  assert.throws(() => planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), {node1: facts.node1, node2: bad}, 'node2'), /node2's disk is Outdated, not UpToDate/)
 })
 
 test('the fact scripts read what detection and the choice need', () => {

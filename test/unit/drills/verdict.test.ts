@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {expectation} from '../../../src/drills/scenarios/common.js'
-import {drillStack} from '../../../src/drills/stacks.js'
+import {stackOf} from '../../../src/stacks/registry.js'
 import type {Timeline, WriteSummary} from '../../../src/drills/types.js'
 import {judge, type VerdictInput} from '../../../src/drills/verdict.js'
 import {testConfig} from './fixtures.js'
@@ -19,7 +19,7 @@ const timeline: Timeline = {
 }
 const writes: WriteSummary = {writer: 'test writer', attempted: 120, acknowledged: 110, failed: 10, lost: [], corrupted: [], verified: true, verifiedOn: 'node2', firstErrors: []}
 const good: VerdictInput = {
-  expectation: expectation(testConfig(), drillStack('keepalived'), 'other'),
+  expectation: expectation(testConfig(), stackOf({stack: 'keepalived', service: 'nfs'}), 'other'),
   activeBefore: 'node1',
   endedOn: 'node2',
   timeline,

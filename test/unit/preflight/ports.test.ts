@@ -43,7 +43,7 @@ test('heartbeat: its UDP port; pacemaker: corosync (udpu adds port-1) and pcsd o
   assert.ok(!pm.some((l) => l.startsWith('VRRP')))
   assert.ok(summary(recordedConfig({stack: 'pacemaker', keepalived: undefined})).includes('5405/udp corosync (knet) from 192.0.2.12'))
   const lvs = summary(recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}]}}))
-  assert.deepEqual(lvs, ['22/tcp SSH from admin', 'VRRP (IP protocol 112) keepalived VRRP from 192.0.2.12', '443/tcp LVS virtual service from clients'])
+  assert.deepEqual(lvs, ['22/tcp SSH from admin', '443/tcp LVS virtual service from clients', 'VRRP (IP protocol 112) keepalived VRRP from 192.0.2.12'])
 })
 
 test('covers: a port or range inside a range', () => {

@@ -18,6 +18,7 @@ import {existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs
 import {join} from 'node:path'
 import {testCluster} from '../../helpers/cluster.js'
 import {renderKeepalivedConf} from '../../../src/templates/keepalived.js'
+import {nfsKeepalivedParts} from '../../../src/templates/keepalived-nfs.js'
 import {renderNotifyScript} from '../../../src/templates/scripts/notify.js'
 import {renderCheckScript} from '../../../src/templates/scripts/check-nfs.js'
 import {CHECK_SCRIPT_PATH, NOTIFY_SCRIPT_PATH} from '../../../src/templates/scripts/paths.js'
@@ -64,7 +65,7 @@ class Pair {
       const h = this.h[i]
       const notify = h.install('notify.sh', renderNotifyScript(config, 'apt'))
       const check = h.install('check-nfs.sh', renderCheckScript(config, 'apt'))
-      const conf = renderKeepalivedConf(config, secrets, node).replaceAll(NOTIFY_SCRIPT_PATH, notify).replace(CHECK_SCRIPT_PATH, check)
+      const conf = renderKeepalivedConf(config, secrets, node, nfsKeepalivedParts()).replaceAll(NOTIFY_SCRIPT_PATH, notify).replace(CHECK_SCRIPT_PATH, check)
       const file = join(h.dir, 'keepalived.conf')
       writeFileSync(file, conf)
       return file

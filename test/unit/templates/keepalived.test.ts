@@ -9,17 +9,16 @@ import {recorded} from '../../helpers/recorded.js'
 import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {
   KEEPALIVED_VALIDATE,
-  keepalivedPriorities,
-  preferredNode,
   renderKeepalivedConf,
-  renderKeepalivedDropIn,
   vrrpInstanceName,
 } from '../../../src/templates/keepalived.js'
+import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../../../src/templates/keepalived-nfs.js'
+import {nodePriorities as keepalivedPriorities, preferredNode} from '../../../src/stacks/preferred-node.js'
 import {CHECK_SCRIPT_PATH, HA_SCRIPT_DIR, NOTIFY_SCRIPT_PATH} from '../../../src/templates/scripts/paths.js'
 
 const render = (overrides: Parameters<typeof testCluster>[0] = {}, node = 0) => {
   const {config, secrets} = testCluster(overrides)
-  return renderKeepalivedConf(config, secrets, config.nodes[node])
+  return renderKeepalivedConf(config, secrets, config.nodes[node], nfsKeepalivedParts())
 }
 
 /** The lines of a `name {` block, up to its closing brace (blocks nest one level at most here). */

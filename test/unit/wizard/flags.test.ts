@@ -46,15 +46,16 @@ describe('answersFromFlags', () => {
       },
     )
   })
-  it('lvs needs real servers, not a disk', () => {
+  it('lvs needs real servers, not a disk, and is refused while its steps are not built', () => {
     const {disk: _disk, ...rest} = base
-    assert.throws(() => answersFromFlags({...rest, stack: 'lvs'}), /--real-server is required/)
-    const a = answersFromFlags({...rest, stack: 'lvs', 'real-server': ['name=web1,address=192.168.1.161,port=8080']})
-    assert.equal(a.storage, undefined)
-    assert.deepEqual(a.lvs, {realServers: [{name: 'web1', address: '192.168.1.161', port: 8080}]})
+    assert.throws(() => answersFromFlags({...rest, stack: 'lvs'}), (e: Error) => /--real-server is required/.test(e.message) && !/--disk/.test(e.message))
+    assert.throws(
+      () => answersFromFlags({...rest, stack: 'lvs', 'real-server': ['name=web1,address=192.168.1.161,port=8080']}),
+      (e: Error) => e instanceof UsageError && /LVS-DR directors stack is not built/.test(e.message) && /ready: nfs-keepalived/.test(e.message),
+    )
   })
-  it('--no-nfs leaves NFS out', () => {
-    assert.equal(answersFromFlags({...base, nfs: false}).nfs, undefined)
+  it('--no-nfs would leave NFS out: a keepalived stack without NFS is not built, so it is refused', () => {
+    assert.throws(() => answersFromFlags({...base, nfs: false}), /--stack keepalived --no-nfs: the DRBD \+ keepalived .* not built/)
   })
 })
 

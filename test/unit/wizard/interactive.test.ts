@@ -60,7 +60,6 @@ describe('hapair init wizard', () => {
       [/^DRBD: resource r0/, DEFAULT],
       [/^Filesystem on the DRBD device/, DEFAULT],
       [/^Mount point/, DEFAULT],
-      [/^Export \/data over NFS/, DEFAULT],
       [/^NFS clients/, DEFAULT],
       [/virtual router id/, DEFAULT],
       [/^When node1 comes back after a failover, take the VIP back from node2/, DEFAULT],
@@ -121,7 +120,7 @@ describe('hapair init wizard', () => {
       [/^node1: SSH key file/, '~/.ssh/ha_key'],
       [/^node2: address/, '10.10.0.12'],
       ...sshDefaults('node2'),
-      [/^Which HA stack/, 'heartbeat'],
+      [/^Which HA stack/, 'nfs-keepalived'],
       [/^Floating IP/, '10.10.0.50'],
       [/prefix length/, DEFAULT],
       [/^Network interface/, DEFAULT],
@@ -133,9 +132,9 @@ describe('hapair init wizard', () => {
       [/^DRBD protocol/, 'A'],
       [/^Filesystem on the DRBD device/, 'xfs'],
       [/^Mount point/, '/srv/nfs'],
-      [/^Export \/srv\/nfs over NFS/, false],
-      [/^Address both nodes can ping/, DEFAULT],
-      [/auto_failback/, DEFAULT],
+      [/^NFS clients/, '10.10.0.0/24'],
+      [/virtual router id/, '77'],
+      [/take the VIP back/, false],
       [/^Write /, true],
     ])
     const fake = fakeConnector({down: new Set(['10.10.0.99'])})
@@ -150,11 +149,11 @@ describe('hapair init wizard', () => {
       ['10.10.0.12', 'admin', 2222, '~/.ssh/ha_key'],
     ])
     const {config} = await loadCluster(join(dir, 'hapair.yaml'))
-    assert.equal(config.stack, 'heartbeat')
-    assert.deepEqual(config.heartbeat?.ping, '10.10.0.1', 'the gateway, read from node1')
+    assert.equal(config.stack, 'keepalived')
+    assert.deepEqual(config.keepalived, {virtualRouterId: 77, advertInt: 1, preempt: false, unicast: true})
     assert.deepEqual(config.drbd, {resource: 'nfsdata', device: '/dev/drbd0', port: 7790, protocol: 'A', syncRate: '100M'})
     assert.deepEqual(config.filesystem, {type: 'xfs', mountPoint: '/srv/nfs'})
-    assert.equal(config.nfs, undefined)
+    assert.deepEqual(config.nfs?.exports.map((e) => [e.path, e.clients]), [['/srv/nfs', '10.10.0.0/24']])
     assert.deepEqual(config.nodes[0].ssh, {user: 'admin', port: 2222, identityFile: '~/.ssh/ha_key', connectTimeout: 15})
   })
 
@@ -170,7 +169,7 @@ describe('hapair init wizard', () => {
       ...sshDefaults('node2'),
       [/^node2 could not be reached/, 'skip'],
       [/^node2: its name/, 'beta'],
-      [/^Which HA stack/, 'pacemaker'],
+      [/^Which HA stack/, DEFAULT],
       [/^Floating IP/, DEFAULT],
       [/prefix length/, DEFAULT],
       [/^Network interface/, DEFAULT],
@@ -179,9 +178,9 @@ describe('hapair init wizard', () => {
       [/^DRBD: resource r0/, DEFAULT],
       [/^Filesystem on the DRBD device/, DEFAULT],
       [/^Mount point/, DEFAULT],
-      [/^Export \/data over NFS/, DEFAULT],
       [/^NFS clients/, DEFAULT],
-      [/^Corosync cluster name/, DEFAULT],
+      [/virtual router id/, DEFAULT],
+      [/take the VIP back/, DEFAULT],
       [/^Write /, true],
     ])
     const fake = fakeConnector({down: new Set(['192.168.5.11', '192.168.5.12'])})
@@ -192,7 +191,7 @@ describe('hapair init wizard', () => {
     assert.deepEqual(config.vip, {address: '192.168.5.200', prefix: 24, interface: 'eth0'})
     assert.equal(config.storage?.disk, '/dev/sdb')
     assert.equal(config.nfs?.exports[0].clients, '192.168.5.0/24')
-    assert.equal(config.pacemaker?.clusterName, 'hapair')
+    assert.equal(config.keepalived?.virtualRouterId, 51)
   })
 
   it('an existing file: asks first, and writes nothing when told no', async () => {

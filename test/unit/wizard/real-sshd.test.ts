@@ -59,7 +59,6 @@ describe('hapair init wizard against a real sshd', {skip}, () => {
       [/^DRBD: resource r0/, DEFAULT],
       [/^Filesystem on the DRBD device/, DEFAULT],
       [/^Mount point/, DEFAULT],
-      [/^Export \/data over NFS/, DEFAULT],
       [/^NFS clients/, DEFAULT],
       [/virtual router id/, DEFAULT],
       [/take the VIP back/, DEFAULT],

@@ -49,7 +49,7 @@ describe('drbd.up plan', () => {
       node2: {drbd: drbdFacts('node2', {state: 'proc84-uptodate'}), adjust: same, services: svc('enabled')},
     })
     assert.deepEqual(plan.changes, [])
-    assert.ok(plan.notes.some((n) => /node2: drbd.service is enabled, but under pacemaker/.test(n)))
+    assert.ok(plan.notes.some((n) => /node2: drbd.service is enabled, but under corosync \+ pacemaker the cluster manager starts DRBD itself/.test(n)))
   })
 
   it('a resource drbdadm does not know is refused (config first)', () => {

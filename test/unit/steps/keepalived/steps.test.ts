@@ -10,8 +10,8 @@ import {
   KEEPALIVED_CONF_PATH,
   KEEPALIVED_DROPIN_PATH,
   renderKeepalivedConf,
-  renderKeepalivedDropIn,
 } from '../../../../src/templates/keepalived.js'
+import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../../../../src/templates/keepalived-nfs.js'
 import {renderCheckScript} from '../../../../src/templates/scripts/check-nfs.js'
 import {renderNotifyScript} from '../../../../src/templates/scripts/notify.js'
 import {CHECK_SCRIPT_PATH, NOTIFY_SCRIPT_PATH} from '../../../../src/templates/scripts/paths.js'
@@ -76,7 +76,7 @@ describe('keepalived.config plan', () => {
   })
   const done = (node = node1, c = ctx, running = true) =>
     facts({
-      conf: file(renderKeepalivedConf(c.config, c.secrets, node), 0o600),
+      conf: file(renderKeepalivedConf(c.config, c.secrets, node, nfsKeepalivedParts()), 0o600),
       dropIn: file(renderKeepalivedDropIn()),
       services: services({keepalived: [running ? 'active' : 'inactive', 'enabled']}),
     })

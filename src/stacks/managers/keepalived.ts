@@ -1,0 +1,66 @@
+/**
+ * keepalived as an HA manager: VRRP elects the node that holds the VIP; notify scripts (written
+ * by the served service's steps) move the service with it. It has no fencing and does not own
+ * DRBD in the sense of a resource agent: its notify script promotes and demotes.
+ */
+import {shq} from '../../facts/fact.js'
+import {nodePriorities} from '../preferred-node.js'
+import type {HaManager} from '../types.js'
+
+export const VRRP_MULTICAST_GROUP = '224.0.0.18'
+
+export const keepalivedManager: HaManager = {
+  id: 'keepalived',
+  title: 'keepalived (VRRP)',
+  section: 'keepalived',
+  sectionRequired: true,
+  packages: ['keepalived'],
+  haUnit: 'keepalived',
+  haProcess: 'keepalived',
+  startHa: 'systemctl reset-failed keepalived 2>/dev/null || true\nsystemctl start keepalived',
+  stopHa: 'systemctl stop keepalived',
+  killHa: 'pkill -KILL -x keepalived',
+  ownsDrbdRole: false,
+  drbdUpAtBoot: true,
+  needsExactNameResolution: false,
+  selinuxNotes: ["keepalived's check and notify scripts run as keepalived_script_t: scripts that mount, run drbdadm or restart NFS may need a local policy module (audit2allow)"],
+  peerChannels: (config) => {
+    const multicast = config.keepalived ? !config.keepalived.unicast : false
+    return [
+      {
+        proto: 'vrrp',
+        what: 'keepalived VRRP',
+        via: 'address',
+        multicast,
+        required: true,
+        note: multicast ? `adverts go to the multicast group ${VRRP_MULTICAST_GROUP}` : 'adverts are unicast from the peer',
+      },
+    ]
+  },
+  /**
+   * VRRP master-down interval: 3 adverts plus the skew time (256 - priority) / 256 adverts, for the
+   * standby's priority (RFC 3768). A clean stop is faster: the master sends priority 0 on its way out.
+   */
+  detectionBoundMs(config) {
+    const advert = config.keepalived?.advertInt ?? 1
+    const lowest = Math.min(...Object.values(nodePriorities(config)))
+    return Math.ceil((3 * advert + ((256 - lowest) / 256) * advert) * 1000)
+  },
+  detectionBoundWhy: (config) => `3 x advert_int (${config.keepalived?.advertInt ?? 1} s) + skew`,
+  maintenance(config) {
+    // Seed 001's maintenance file works only where a vrrp_script watches it; seed 000's config has
+    // none, so without it the planned switchover is a graceful stop (notify_stop hands over cleanly).
+    const file = config.lvs?.maintenanceFile ?? '/etc/keepalived/down'
+    return {
+      enter: `if grep -qsF -- ${shq(file)} /etc/keepalived/keepalived.conf; then touch ${shq(file)}; echo maintenance=down-file; else systemctl stop keepalived; echo maintenance=stop; fi`,
+      leave: (mode) => (mode === 'down-file' ? `rm -f ${shq(file)}` : `systemctl start keepalived`),
+      describe: `touch ${file} when keepalived.conf watches it, else a graceful \`systemctl stop keepalived\``,
+    }
+  },
+  failsBack: (config) =>
+    (config.keepalived?.preempt ?? true)
+      ? {returns: true, why: 'keepalived preempt: the higher priority takes the VIP back'}
+      : {returns: false, why: 'keepalived nopreempt: the VIP stays where it is'},
+  failbackPrepare: 'systemctl stop keepalived',
+  failbackInject: 'systemctl reset-failed keepalived 2>/dev/null || true\nsystemctl start keepalived',
+}

@@ -1,0 +1,18 @@
+/**
+ * A DRBD filesystem mounted on the active node and nothing more (seed 003: heartbeat owning
+ * drbddisk + Filesystem). Applications on the node use the mount; no network client is served.
+ */
+import type {ServedService} from '../types.js'
+import {drbdChannel} from './nfs.js'
+
+export const filesystemService: ServedService = {
+  id: 'filesystem',
+  title: 'a DRBD filesystem',
+  usesDrbd: true,
+  servesNfs: false,
+  sections: ['storage', 'filesystem'],
+  unusedSections: ['nfs', 'lvs'],
+  packages: [],
+  peerChannels: (config) => [drbdChannel(config)],
+  clientPorts: () => [],
+}

@@ -1,0 +1,146 @@
+/**
+ * What the rest of hapair may know about an HA stack. A stack is an HA manager (keepalived,
+ * heartbeat, pacemaker: who decides which node is active) times a served service (NFS on DRBD,
+ * a DRBD filesystem alone, an LVS director pool: what the active node offers). Everything that
+ * differs between stacks is a field here, filled in by the manager's and the service's own files;
+ * code outside `src/stacks/` asks the descriptor and never compares stack names.
+ */
+import type {ConfigProblem} from '../errors.js'
+import type {ClusterConfig, Manager, Service} from '../config/schema.js'
+import type {KeepalivedServiceParts} from '../templates/keepalived.js'
+import type {LogicalPackage} from '../templates/packages.js'
+
+/** A cluster file as validation sees it: any key may be missing or of the wrong type. */
+export type Loose<T> = T extends (infer U)[] ? Loose<U>[] : T extends object ? {[K in keyof T]?: Loose<T[K]>} : T
+export type LooseConfig = Loose<ClusterConfig>
+
+/**
+ * A node-to-node channel the stack needs: one table feeding preflight's firewall checks, the
+ * cluster file's port-collision rule and the `isolate` drill's cut.
+ */
+export type PeerChannel =
+  | {
+      proto: 'tcp' | 'udp'
+      /** One port, or an inclusive range (corosync udpu also sends on port - 1). */
+      port: number | [number, number]
+      what: string
+      /** The peer address it comes from: the replication link's, or the node's own. */
+      via: 'replication' | 'address'
+      /** Cluster-file key that sets the port (for collisions and their fix); none when fixed. */
+      configPath?: string
+      /** false: missing it in a firewall is a warning (e.g. pcsd, used only by pcs). */
+      required: boolean
+      note?: string
+      /** The isolate drill leaves it open (management, not heartbeat or replication). */
+      keepOnIsolate?: boolean
+    }
+  | {proto: 'vrrp'; what: string; via: 'address'; multicast: boolean; required: true; note: string}
+
+/** What clients reach on the active node (NFS, the LVS virtual service): preflight's firewall needs. */
+export interface ClientPort {
+  port: number
+  proto: 'tcp' | 'udp'
+  service: string
+  /** The export's client spec when there is exactly one, so a source-limited rule can be judged. */
+  spec?: string
+  required: boolean
+  note?: string
+}
+
+export interface Maintenance {
+  /** Script run on the active node; prints `maintenance=<mode>` so heal knows what to undo. */
+  enter: string
+  /** Script that undoes `mode` on that node (null: a one-shot request with nothing to undo). */
+  leave(mode: string): string | null
+  describe: string
+}
+
+/** A cluster-file section a stack needs, and the rules only it knows. */
+export interface SectionRules {
+  /** Problems in the stack's own section(s), beyond the schema (cross-field timing, names, ...). */
+  rules?(c: LooseConfig): ConfigProblem[]
+}
+
+/** The HA manager: the daemon that decides which node is active. */
+export interface HaManager extends SectionRules {
+  id: Manager
+  title: string
+  /** Its cluster-file section (`keepalived:` ...), and whether the file must have it (else defaults apply). */
+  section: 'keepalived' | 'heartbeat' | 'pacemaker'
+  sectionRequired: boolean
+  /** The section with its defaults, for a file that leaves an optional section out. */
+  sectionDefaults?(): Record<string, unknown>
+  packages: LogicalPackage[]
+  /** systemd unit of the HA daemon (what `stop-ha` stops, heal starts and status reports). */
+  haUnit: string
+  /** Process name `kill-ha` SIGKILLs (`pkill -x`). */
+  haProcess: string
+  startHa: string
+  stopHa: string
+  killHa: string
+  /**
+   * The manager itself promotes DRBD and mounts the filesystem (heartbeat's drbddisk, pacemaker's
+   * drbd clone): then `drbd.primary`'s ongoing role and `filesystem.mount` stand down after setup.
+   */
+  ownsDrbdRole: boolean
+  /** DRBD's own boot service brings the resource up (false: the manager starts DRBD itself). */
+  drbdUpAtBoot: boolean
+  /** It looks its own node name up to pick its interface: a wrong or loopback answer breaks it. */
+  needsExactNameResolution: boolean
+  /** What SELinux enforcing means for it, in words an operator can act on. */
+  selinuxNotes: string[]
+  peerChannels(config: ClusterConfig): PeerChannel[]
+  /** Longest the manager's timers allow before a dead active node is noticed, in ms. */
+  detectionBoundMs(config: ClusterConfig): number
+  detectionBoundWhy(config: ClusterConfig): string
+  maintenance(config: ClusterConfig): Maintenance
+  /** Does service return to the preferred node by itself when it comes back (preempt / auto_failback)? */
+  failsBack(config: ClusterConfig): {returns: boolean; why: string}
+  /** Moves service off a node before a failback drill / brings it back (the failback fault). */
+  failbackPrepare: string
+  failbackInject: string
+}
+
+/** What the active node offers. */
+export interface ServedService extends SectionRules {
+  id: Service
+  title: string
+  /** A DRBD-replicated disk with a filesystem underneath (storage, drbd, filesystem sections). */
+  usesDrbd: boolean
+  /** Serves NFS from the DRBD filesystem: drills that write through NFS apply. */
+  servesNfs: boolean
+  /** Cluster-file sections this service needs. */
+  sections: ('storage' | 'filesystem' | 'nfs' | 'lvs')[]
+  packages: LogicalPackage[]
+  /** Cluster-file sections that make no sense with it (an `nfs:` section under `service: filesystem`). */
+  unusedSections: ('nfs' | 'lvs' | 'storage' | 'filesystem')[]
+  clientPorts(config: ClusterConfig): ClientPort[]
+  peerChannels(config: ClusterConfig): PeerChannel[]
+  /** Longest from the service dying on the active node to the HA layer giving it up, in ms (manager-specific checks add to it). */
+  serviceFailureBoundMs?(config: ClusterConfig): number
+}
+
+/** One buildable combination, with its runbooks. */
+export interface StackDescriptor {
+  /** `nfs-keepalived`: the runbook that takes blank nodes to the running service has the same name. */
+  id: string
+  title: string
+  manager: HaManager
+  service: ServedService
+  /** Runbook from blank nodes to the running service. */
+  runbook: string
+  /** Runbook of the HA layer alone, for `hapair ha-install` on nodes whose DRBD is ready. */
+  haInstallRunbook: string
+  /** Built and proven in the lab. false: its descriptor exists (validation, preflight) but its steps do not yet. */
+  ready: boolean
+  /** Seed write-up it automates, for help texts. */
+  seed: string
+  /** File on each node where the stack's scripts log transitions with timestamps, if any. */
+  transitionLog?: string
+  /** Longest from the service dying to the HA layer giving it up (0 if nothing watches it), in ms. */
+  serviceFailureBoundMs(config: ClusterConfig): number
+  /** Every node-to-node channel: replication (the service's) and the manager's heartbeat. */
+  peerChannels(config: ClusterConfig): PeerChannel[]
+  /** keepalived stacks: what the service adds to keepalived.conf, and the unit drop-in its scripts need. */
+  keepalived?: {parts(config: ClusterConfig): KeepalivedServiceParts; dropIn?(): string}
+}
