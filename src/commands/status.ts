@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {drillStack} from '../drills/stacks.js'
+import {stackShape} from '../drills/serving.js'
 import {withSession} from '../engine/session.js'
 import {statusProbe, type NodeStatusFacts} from '../status/probe.js'
 import {renderStatus, statusReport, type StatusReport} from '../status/report.js'
@@ -18,7 +19,9 @@ export default class Status extends BaseCommand {
     const {flags} = await this.parse(Status)
     const opts = {configFile: flags.config, command: 'status', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: false}
     const report = await withSession(opts, async ({cluster, hosts}) => {
-      const probe = statusProbe(cluster.config, drillStack(cluster.config.stack).haUnit)
+      // The stack's serving shape; the stack registry (src/stacks/) is to give it from the descriptor.
+      const shape = stackShape(drillStack(cluster.config.stack))
+      const probe = statusProbe(cluster.config, shape)
       const read = async (): Promise<StatusReport> => {
         const facts: Record<string, NodeStatusFacts | {error: string}> = {}
         await Promise.all(
@@ -27,7 +30,7 @@ export default class Status extends BaseCommand {
             facts[node] = r.code === 0 ? probe.parse(r.stdout) : {error: r.stderr.trim() || `exit ${r.code}`}
           }),
         )
-        return statusReport(cluster.config, facts)
+        return statusReport(cluster.config, facts, shape)
       }
       let last = await read()
       while (flags.watch && !this.jsonEnabled()) {
