@@ -3,6 +3,7 @@ import chalk from 'chalk'
 import {writeFileSync} from 'node:fs'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode, HapairError} from '../errors.js'
+import {faultHooksFrom} from '../drills/fault-hooks.js'
 import {runFailoverTest, type FailoverTestReport} from '../drills/failover-session.js'
 import {renderJunit} from '../drills/report/junit.js'
 import {renderMarkdown} from '../drills/report/markdown.js'
@@ -51,6 +52,7 @@ export default class FailoverTest extends BaseCommand {
         interactive: this.interactive,
         print: (line) => json || this.log(chalk.dim(`${new Date().toISOString().slice(11, 19)} ${line}`)),
         signal: controller.signal,
+        faultHooks: faultHooksFrom(this.config),
       })
     } finally {
       process.off('SIGINT', onSigint)

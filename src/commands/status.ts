@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {stackOf} from '../stacks/registry.js'
+import {servingShape} from '../stacks/serving-shape.js'
 import {withSession} from '../engine/session.js'
 import {statusProbe, type NodeStatusFacts} from '../status/probe.js'
 import {renderStatus, statusReport, type StatusReport} from '../status/report.js'
@@ -18,7 +19,8 @@ export default class Status extends BaseCommand {
     const {flags} = await this.parse(Status)
     const opts = {configFile: flags.config, command: 'status', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: false}
     const report = await withSession(opts, async ({cluster, hosts}) => {
-      const probe = statusProbe(cluster.config, stackOf(cluster.config).manager.haUnit)
+      const shape = servingShape(stackOf(cluster.config))
+      const probe = statusProbe(cluster.config, shape)
       const read = async (): Promise<StatusReport> => {
         const facts: Record<string, NodeStatusFacts | {error: string}> = {}
         await Promise.all(
@@ -27,7 +29,7 @@ export default class Status extends BaseCommand {
             facts[node] = r.code === 0 ? probe.parse(r.stdout) : {error: r.stderr.trim() || `exit ${r.code}`}
           }),
         )
-        return statusReport(cluster.config, facts)
+        return statusReport(cluster.config, facts, shape)
       }
       let last = await read()
       while (flags.watch && !this.jsonEnabled()) {

@@ -6,7 +6,8 @@ import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
 import type {Clock, RecordTransport} from './client-writer.js'
 import type {Faults} from './faults.js'
-import {nodeProbe, type NodeState} from './node-probe.js'
+import {nodeProbe, type NodeState} from '../cluster-state/node-state.js'
+import {drillShape} from './serving.js'
 import type {StackDescriptor} from '../stacks/types.js'
 import type {ProbeSample} from './timeline.js'
 
@@ -39,7 +40,7 @@ export const PROBE_TIMEOUT_MS = 8000
 
 /** Every node's state now; a node that does not answer within `timeoutMs` (well beyond a poll's, so a slow node still does) is `undefined`. */
 export async function readStates(env: DrillEnv, full = true, timeoutMs = 15_000): Promise<Record<string, NodeState | undefined>> {
-  const probe = nodeProbe(env.config, env.stack.manager.haUnit, {full})
+  const probe = nodeProbe(env.config, drillShape(env.stack), {full})
   const entries = await Promise.all(
     env.config.nodes.map(async (node): Promise<[string, NodeState | undefined]> => {
       try {
@@ -66,7 +67,7 @@ export class NodePoller {
 
   start(): void {
     if (this.loops.length) return
-    const probe = nodeProbe(this.env.config, this.env.stack.manager.haUnit)
+    const probe = nodeProbe(this.env.config, drillShape(this.env.stack))
     const every = this.env.pollMs ?? 250
     this.loops = this.nodes.map(async (node) => {
       while (!this.stopped) {

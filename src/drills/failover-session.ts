@@ -10,8 +10,8 @@ import type {Host} from '../transport/host.js'
 import {connectHost} from '../transport/ssh-host.js'
 import {nativeNfs3, realClock, type RecordTransport} from './client-writer.js'
 import type {DrillEnv} from './env.js'
-import {hostFaults, labFaults} from './faults.js'
-import {labHooks} from './lab-hooks.js'
+import type {FaultHooksLookup} from './fault-hooks.js'
+import {faultsFor} from './faults.js'
 import {toDrillRecord, type DrillRecord} from './record.js'
 import {remoteKernelNfs} from './remote-kernel-nfs.js'
 import {runDrills} from './run-drills.js'
@@ -29,6 +29,8 @@ export interface FailoverTestInput {
   /** Progress lines (silent under --json). */
   print(line: string): void
   signal?: AbortSignal
+  /** Fault hooks an environment registered for this cluster (the lab's power and link faults). */
+  faultHooks: FaultHooksLookup
 }
 
 export type FailoverTestReport = DrillReport & {notRun: string[]; skipped: Selection['skipped']}
@@ -73,8 +75,7 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
         }
       }
       const faultEnv = {config, host, channels: stack.peerChannels(config), allowCrash: input.allowCrash}
-      const hooks = labHooks(config)
-      const faults = hooks ? labFaults(faultEnv, hooks) : hostFaults(faultEnv)
+      const faults = faultsFor(faultEnv, await input.faultHooks(config))
 
       let clientHost: Host | undefined
       let transport: RecordTransport

@@ -5,6 +5,7 @@
  */
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {UsageError} from '../errors.js'
+import {DRILL_IPT_CHAIN, DRILL_NFT_TABLE} from '../facts/drill-firewall.js'
 import type {Host} from '../transport/host.js'
 import {mustRun} from '../transport/must-run.js'
 import {portText} from '../stacks/channels.js'
@@ -40,10 +41,6 @@ export interface FaultEnv {
   channels: PeerChannel[]
   allowCrash: boolean
 }
-
-/** nft table (or iptables chain) that holds every rule a drill adds; removing it removes exactly those. */
-export const FIREWALL_NAME = 'hapair_drill'
-const IPT_CHAIN = 'HAPAIR-DRILL'
 
 /** Real hosts: sysrq crash only with --allow-crash; isolation by a drill-owned nft table or iptables chain. */
 export function hostFaults(env: FaultEnv): Faults {
@@ -84,6 +81,11 @@ export function labFaults(env: FaultEnv, hooks: LabFaultHooks): Faults {
   }
 }
 
+/** The lab's faults when an environment registered hooks for this cluster, else the real-host ones. */
+export function faultsFor(env: FaultEnv, hooks: LabFaultHooks | undefined): Faults {
+  return hooks ? labFaults(env, hooks) : hostFaults(env)
+}
+
 async function forBothNodes(env: FaultEnv, script: (node: NodeConfig, peer: NodeConfig) => string, label: string): Promise<void> {
   const [a, b] = env.config.nodes
   await Promise.all([mustRun(env.host(a.name), script(a, b), {label, timeoutMs: 20_000}), mustRun(env.host(b.name), script(b, a), {label, timeoutMs: 20_000})])
@@ -104,20 +106,20 @@ export function isolateScript(peers: string[], channels: PeerChannel[]): string 
     c.proto === 'vrrp' ? ['ip protocol 112'] : [`${c.proto} dport ${portText(c.port, '-')}`, `${c.proto} sport ${portText(c.port, '-')}`],
   )
   const nft = [
-    `nft add table inet ${FIREWALL_NAME}`,
-    `nft 'add chain inet ${FIREWALL_NAME} input { type filter hook input priority -10 ; }'`,
-    `nft 'add chain inet ${FIREWALL_NAME} output { type filter hook output priority -10 ; }'`,
+    `nft add table inet ${DRILL_NFT_TABLE}`,
+    `nft 'add chain inet ${DRILL_NFT_TABLE} input { type filter hook input priority -10 ; }'`,
+    `nft 'add chain inet ${DRILL_NFT_TABLE} output { type filter hook output priority -10 ; }'`,
     ...nftMatches.flatMap((m) => [
-      `nft 'add rule inet ${FIREWALL_NAME} input ip saddr ${set} ${m} drop'`,
-      `nft 'add rule inet ${FIREWALL_NAME} output ip daddr ${set} ${m} drop'`,
+      `nft 'add rule inet ${DRILL_NFT_TABLE} input ip saddr ${set} ${m} drop'`,
+      `nft 'add rule inet ${DRILL_NFT_TABLE} output ip daddr ${set} ${m} drop'`,
     ]),
   ]
   const iptMatches = cut.flatMap((c) => (c.proto === 'vrrp' ? ['-p 112'] : [`-p ${c.proto} --dport ${portText(c.port, ':')}`, `-p ${c.proto} --sport ${portText(c.port, ':')}`]))
   const ipt = [
-    `iptables -N ${IPT_CHAIN}`,
-    ...peers.flatMap((p) => iptMatches.flatMap((m) => [`iptables -A ${IPT_CHAIN} -s ${p} ${m} -j DROP`, `iptables -A ${IPT_CHAIN} -d ${p} ${m} -j DROP`])),
-    `iptables -I INPUT 1 -j ${IPT_CHAIN}`,
-    `iptables -I OUTPUT 1 -j ${IPT_CHAIN}`,
+    `iptables -N ${DRILL_IPT_CHAIN}`,
+    ...peers.flatMap((p) => iptMatches.flatMap((m) => [`iptables -A ${DRILL_IPT_CHAIN} -s ${p} ${m} -j DROP`, `iptables -A ${DRILL_IPT_CHAIN} -d ${p} ${m} -j DROP`])),
+    `iptables -I INPUT 1 -j ${DRILL_IPT_CHAIN}`,
+    `iptables -I OUTPUT 1 -j ${DRILL_IPT_CHAIN}`,
   ]
   return [
     rejoinScript(), // a rule set left by an interrupted drill would otherwise double up
@@ -134,11 +136,11 @@ export function isolateScript(peers: string[], channels: PeerChannel[]): string 
 /** Removes the drill's table/chain and nothing else; succeeds when there is nothing to remove. */
 export function rejoinScript(): string {
   return [
-    `if command -v nft >/dev/null && nft list table inet ${FIREWALL_NAME} >/dev/null 2>&1; then nft delete table inet ${FIREWALL_NAME}; fi`,
-    `if command -v iptables >/dev/null && iptables -n -L ${IPT_CHAIN} >/dev/null 2>&1; then`,
-    `  while iptables -D INPUT -j ${IPT_CHAIN} 2>/dev/null; do :; done`,
-    `  while iptables -D OUTPUT -j ${IPT_CHAIN} 2>/dev/null; do :; done`,
-    `  iptables -F ${IPT_CHAIN}; iptables -X ${IPT_CHAIN}`,
+    `if command -v nft >/dev/null && nft list table inet ${DRILL_NFT_TABLE} >/dev/null 2>&1; then nft delete table inet ${DRILL_NFT_TABLE}; fi`,
+    `if command -v iptables >/dev/null && iptables -n -L ${DRILL_IPT_CHAIN} >/dev/null 2>&1; then`,
+    `  while iptables -D INPUT -j ${DRILL_IPT_CHAIN} 2>/dev/null; do :; done`,
+    `  while iptables -D OUTPUT -j ${DRILL_IPT_CHAIN} 2>/dev/null; do :; done`,
+    `  iptables -F ${DRILL_IPT_CHAIN}; iptables -X ${DRILL_IPT_CHAIN}`,
     'fi',
   ].join('\n')
 }

@@ -5,13 +5,12 @@
  * `hapair split-brain recover`). What it cannot fix is returned with the exact fix.
  */
 import {shq} from '../facts/fact.js'
+import {isHealthyPair, isStandAlone} from '../cluster-state/drbd.js'
+import {checkHealth, staleVipHolder} from '../cluster-state/health.js'
+import {splitBrainIn} from '../cluster-state/split-brain.js'
 import {readStates, waitUntil, type DrillEnv} from './env.js'
-import {checkHealth} from './health.js'
-import {isPrimary, type NodeState} from './node-probe.js'
-import {isHealthyPair} from './proc-drbd.js'
-import {detectSplitBrain} from './split-brain.js'
-import type {HealOutcome, SplitBrainFinding} from './types.js'
-import type {ClusterConfig} from '../config/schema.js'
+import {drillShape} from './serving.js'
+import type {HealOutcome} from './types.js'
 
 export interface HealOptions {
   /** Clock time (env.clock) by which the cluster must be healthy. */
@@ -47,7 +46,7 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   if (splitBrain.state === 'none') {
     for (const node of config.nodes) {
       const d = states[node.name]?.drbd
-      if (states[node.name] && (!d || d.cs === 'Unconfigured' || d.cs === 'StandAlone')) await run(node.name, `drbdadm adjust ${res}`, `drbdadm adjust ${config.drbd.resource}`)
+      if (states[node.name] && (!d || d.connection === 'Unconfigured' || isStandAlone(d))) await run(node.name, `drbdadm adjust ${res}`, `drbdadm adjust ${config.drbd.resource}`)
     }
     // A returning node must not take the service back before its disk is UpToDate again.
     await waitUntil(env, opts.deadline, 1000, async () => {
@@ -68,11 +67,11 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   const settleMs = opts.settleMs ?? stack.manager.detectionBoundMs(config) + 2000
   let droppedStale = false
   let okSince: number | undefined
-  let health = checkHealth(config, (states = await readStates(env)), stack.manager.haUnit)
+  let health = checkHealth(config, (states = await readStates(env)), drillShape(stack))
   let splitBrainNow = splitBrain
   await waitUntil(env, opts.deadline, 500, async () => {
     states = await readStates(env)
-    health = checkHealth(config, states, stack.manager.haUnit)
+    health = checkHealth(config, states, drillShape(stack))
     // DRBD finds a split brain only when the link is back (it retries every connect-int): once
     // it has, no waiting heals it, and the person who must choose should hear of it now.
     splitBrainNow = splitBrainIn(config, states)
@@ -89,19 +88,4 @@ export async function healCluster(env: DrillEnv, opts: HealOptions): Promise<Hea
   })
   // The health problems already name the split brain (StandAlone) and its fix.
   return {healthy: health.ok && splitBrainNow.state !== 'confirmed', actions, leftovers: health.problems}
-}
-
-/** Both nodes hold the VIP and exactly one of them serves: the other copy is stale. */
-export function staleVipHolder(nodes: string[], states: Record<string, NodeState | undefined>): string | undefined {
-  const holders = nodes.filter((n) => states[n]?.vipHeld)
-  if (holders.length !== 2) return undefined
-  const serving = holders.filter((n) => isPrimary(states[n]) && states[n]!.mounted)
-  return serving.length === 1 ? holders.find((n) => n !== serving[0]) : undefined
-}
-
-const splitFacts = (s: NodeState | undefined) => (s ? {drbd: s.drbd, kernelLog: s.splitBrainLog} : undefined)
-
-/** The split-brain finding for the nodes' polled states (a node that did not answer counts as such). */
-export function splitBrainIn(config: ClusterConfig, states: Record<string, NodeState | undefined>): SplitBrainFinding {
-  return detectSplitBrain(Object.fromEntries(config.nodes.map((n) => [n.name, splitFacts(states[n.name])])), config.drbd.resource)
 }

@@ -8,10 +8,12 @@ import type {NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
 import {ClientWriter, nfsUrl, ServiceProber} from './client-writer.js'
 import {NodePoller, readStates, waitUntil, type DrillEnv} from './env.js'
-import {healCluster, splitBrainIn} from './heal.js'
-import {checkHealth, formatProblems} from './health.js'
-import {isPrimary, servesAll} from './node-probe.js'
-import {isHealthyPair} from './proc-drbd.js'
+import {isHealthyPair} from '../cluster-state/drbd.js'
+import {checkHealth, formatProblems} from '../cluster-state/health.js'
+import {isPrimary} from '../cluster-state/node-state.js'
+import {splitBrainIn} from '../cluster-state/split-brain.js'
+import {healCluster} from './heal.js'
+import {drillShape, servesAll} from './serving.js'
 import {accountWrites, listingScript, parseListing} from './records.js'
 import {computeTimeline, describeLatest, isSettled, unansweredProbes} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
@@ -55,7 +57,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   }
 
   // 1. Health gate.
-  const gate = checkHealth(config, await readStates(env), stack.manager.haUnit)
+  const gate = checkHealth(config, await readStates(env), drillShape(stack))
   if (!gate.ok || !gate.active) {
     result.status = 'refused'
     result.failures.push(`the cluster is not healthy, so the drill did not start:\n${formatProblems(gate.problems)}`)

@@ -7,11 +7,10 @@ import {HapairError, ExitCode, UsageError} from '../errors.js'
 import {withSession} from '../engine/session.js'
 import type {Host} from '../transport/host.js'
 import {mustRun} from '../transport/must-run.js'
-import {drbdFact} from './node-probe.js'
-import {describeDrbd, isHealthyPair} from './proc-drbd.js'
-import {detectSplitBrain, planRecovery, sideFactSet, type RecoveryPlan, type SideFacts} from './split-brain.js'
+import {describeDrbd, drbdPollFact, isHealthyPair} from '../cluster-state/drbd.js'
+import {detectSplitBrain, type SplitBrainFinding} from '../cluster-state/split-brain.js'
+import {planRecovery, sideFactSet, type RecoveryPlan, type SideFacts} from './split-brain.js'
 import {stackOf} from '../stacks/registry.js'
-import type {SplitBrainFinding} from './types.js'
 
 export interface RecoverInput {
   configFile: string
@@ -87,18 +86,18 @@ export async function recoverSplitBrain(input: RecoverInput): Promise<RecoverRes
         await mustRun(host(step.node), step.script, {label: step.title, timeoutMs: 120_000})
       }
       // Wait for the resync: the victim is SyncTarget until its disk is UpToDate again.
-      const minorFact = drbdFact(config.drbd.device)
+      const drbdRead = drbdPollFact(config.drbd.resource, config.drbd.device)
       const deadline = Date.now() + input.waitMs
       let synced = false
       let last = ''
       while (Date.now() < deadline) {
-        const r = await host(plan.victim).run(minorFact.command, {label: 'cat /proc/drbd', timeoutMs: 10_000}).catch(() => undefined)
-        const d = r ? minorFact.parse(r.stdout, r.code) : null
+        const r = await host(plan.victim).run(drbdRead.command, {label: 'DRBD state', timeoutMs: 10_000}).catch(() => undefined)
+        const d = r ? drbdRead.parse(r.stdout, r.code) : null
         if (isHealthyPair(d)) {
           synced = true
           break
         }
-        const now = describeDrbd(d) + (d?.outOfSyncKb ? `, ${d.outOfSyncKb} kB to sync` : '')
+        const now = describeDrbd(d) + (d?.outOfSyncKiB ? `, ${d.outOfSyncKiB} KiB to sync` : '')
         if (now !== last) input.print(`${plan.victim}: ${(last = now)}`)
         await new Promise((resolve) => setTimeout(resolve, 2000))
       }
@@ -109,7 +108,7 @@ export async function recoverSplitBrain(input: RecoverInput): Promise<RecoverRes
           await mustRun(host(step.node), step.script, {label: step.title, timeoutMs: 120_000})
         }
       } else {
-        remaining.push(`the resync has not finished: watch /proc/drbd on ${plan.victim}`, ...plan.after.map((s) => `then on ${s.node}: ${s.script.split('\n').at(-1)}`))
+        remaining.push(`the resync has not finished: watch hapair status (or drbdadm status) on ${plan.victim}`, ...plan.after.map((s) => `then on ${s.node}: ${s.script.split('\n').at(-1)}`))
       }
       return {finding, sides, plan, recovered: synced, remaining: [...remaining, ...plan.warnings]}
     },

@@ -1,68 +1,16 @@
 /**
- * DRBD split brain: both nodes wrote while they could not see each other, so on reconnect DRBD
- * refuses (StandAlone, "Split-Brain detected but unresolved") until a person chooses whose
- * changes survive. Detection is pure (for `hapair status` and the drills); recovery is a plan of
- * node commands (pure, tested) that `hapair split-brain recover` shows, confirms and runs.
+ * DRBD split-brain recovery: a plan of node commands (pure, tested) that `hapair split-brain
+ * recover` shows, confirms and runs. Detection is the cluster-state model's
+ * (src/cluster-state/split-brain.ts); the choice of survivor is a person's.
  */
 import type {ClusterConfig} from '../config/schema.js'
 import {RefusalError, UsageError} from '../errors.js'
 import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
-import {drbdFact, mountedFact, splitBrainLogFact, unitActiveFact, vipFact} from './node-probe.js'
-import {describeDrbd, type DrbdDevice} from './proc-drbd.js'
+import {drbdPollFact, isStandAlone} from '../cluster-state/drbd.js'
+import {mountedFact, splitBrainLogFact, unitActiveFact, vipHeldFact} from '../cluster-state/node-facts.js'
+import {detectSplitBrain, type SplitBrainFacts} from '../cluster-state/split-brain.js'
 import type {StackDescriptor} from '../stacks/types.js'
 import {NFS_UNIT} from '../stacks/services/nfs.js'
-import type {SplitBrainFinding} from './types.js'
-
-export interface SplitBrainFacts {
-  drbd: DrbdDevice | null
-  /** Kernel log lines mentioning "Split-Brain detected". */
-  kernelLog: string[]
-}
-
-/** One remote call per node: /proc/drbd and the kernel's split-brain messages (for `hapair status`). */
-export function splitBrainFactSet(config: ClusterConfig): FactSet<SplitBrainFacts> {
-  return factSet({drbd: drbdFact(config.drbd.device), kernelLog: splitBrainLogFact})
-}
-
-const UNRESOLVED = /Split-Brain detected but unresolved/
-const DISCONNECTED = new Set(['StandAlone', 'WFConnection', 'Unconnected', 'Disconnecting', 'NetworkFailure', 'BrokenPipe', 'Timeout', 'ProtocolError', 'TearDown'])
-
-/** Is there a split brain now? `undefined` facts: the node did not answer. */
-export function detectSplitBrain(facts: Record<string, SplitBrainFacts | undefined>, resource = 'r0'): SplitBrainFinding {
-  const nodes = Object.keys(facts)
-  const answering = nodes.filter((n) => facts[n]?.drbd)
-  const standalone = answering.filter((n) => facts[n]!.drbd!.cs === 'StandAlone')
-  const logged = standalone.filter((n) => facts[n]!.kernelLog.some((l) => UNRESOLVED.test(l)))
-  const fix = `choose the node whose data to keep, then: hapair split-brain recover --keep NODE`
-  const states = answering.map((n) => `${n}: ${describeDrbd(facts[n]!.drbd)}`).join('; ')
-
-  if (logged.length > 0) {
-    return {
-      state: 'confirmed',
-      nodes: answering,
-      explanation: `DRBD ${resource}: the kernel on ${logged.join(' and ')} reported "Split-Brain detected but unresolved" — both nodes wrote while disconnected, and DRBD refuses to reconnect until one side's changes are discarded (${states})`,
-      fix,
-    }
-  }
-  if (standalone.length === 2 || (standalone.length === 1 && answering.length === 2 && answering.every((n) => DISCONNECTED.has(facts[n]!.drbd!.cs)))) {
-    return {
-      state: 'suspected',
-      nodes: answering,
-      explanation: `DRBD ${resource}: ${standalone.join(' and ')} ${standalone.length === 2 ? 'are' : 'is'} StandAlone (refusing to connect) with no split-brain message in the kernel log (rotated, or someone ran \`drbdadm disconnect\`) (${states})`,
-      fix: `try \`drbdadm connect ${resource}\` on the StandAlone node(s); if the kernel then logs "Split-Brain detected", ${fix}`,
-    }
-  }
-  const primaries = answering.filter((n) => facts[n]!.drbd!.role === 'Primary')
-  if (primaries.length === 2 && answering.every((n) => DISCONNECTED.has(facts[n]!.drbd!.cs))) {
-    return {
-      state: 'suspected',
-      nodes: answering,
-      explanation: `DRBD ${resource}: both nodes are Primary while disconnected: their data is diverging now and will be a split brain when they reconnect (${states})`,
-      fix: `stop the service on one node at once (its HA daemon), then ${fix}`,
-    }
-  }
-  return {state: 'none', nodes: answering, explanation: `DRBD ${resource}: no split brain (${states || 'no node answered'})`, fix: ''}
-}
 
 /** What `split-brain recover` shows about each side before the choice. */
 export interface SideFacts extends SplitBrainFacts {
@@ -86,10 +34,10 @@ export function sideFactSet(config: ClusterConfig, haUnit: string): FactSet<Side
     parse: lines,
   }
   return factSet({
-    drbd: drbdFact(config.drbd.device),
+    drbd: drbdPollFact(config.drbd.resource, config.drbd.device),
     kernelLog: splitBrainLogFact,
     mounted: mountedFact(mp),
-    vipHeld: vipFact(config.vip),
+    vipHeld: vipHeldFact(config.vip),
     haActive: unitActiveFact(haUnit),
     gi,
     recentFiles: recent,
@@ -144,7 +92,7 @@ export function planRecovery(config: ClusterConfig, stack: StackDescriptor, fact
     title: `reconnect ${victim}, discarding its changes since the split`,
     script: `drbdadm disconnect ${res} 2>/dev/null || true\ndrbdadm connect --discard-my-data ${res}`,
   })
-  if (s.drbd?.cs === 'StandAlone') steps.push({node: keep, title: `reconnect ${keep}`, script: `drbdadm connect ${res}`})
+  if (isStandAlone(s.drbd)) steps.push({node: keep, title: `reconnect ${keep}`, script: `drbdadm connect ${res}`})
 
   const warnings: string[] = []
   if (!s.vipHeld || !s.mounted) {

@@ -3,7 +3,8 @@
  * second per node), the client's service probe and every client write. Times are milliseconds on
  * one monotonic clock; results are relative to the moment the fault was injected (t0).
  */
-import {describeNodeState, isPrimary, servesAll, type NodeState} from './node-probe.js'
+import {describeNodeState, isPrimary, type NodeState} from '../cluster-state/node-state.js'
+import {servesAll} from './serving.js'
 import type {EndsOn, Milestone, Timeline} from './types.js'
 
 export interface ProbeSample {
@@ -168,7 +169,7 @@ export function computeTimeline(input: TimelineInput, fallbackNode: string): Tim
     vip: settledAt(points(samples, node, (s) => s.vipHeld), t0),
     primary: settledAt(points(samples, node, isPrimary), t0),
     mounted: settledAt(points(samples, node, (s) => s.mounted), t0),
-    nfsd: settledAt(points(samples, node, (s) => s.nfsdThreads > 0 && s.mounted), t0),
+    nfsd: settledAt(points(samples, node, (s) => (s.nfsdThreads ?? 0) > 0 && s.mounted), t0),
     serviceAnswering: settledAt(service.map((s) => ({t: sampleTime(s), value: s.ok})), t0),
     clientResumedMs: resumedMs,
     stallMs,

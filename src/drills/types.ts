@@ -5,7 +5,8 @@
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
 import type {Faults} from './faults.js'
-import type {HealthProblem} from './health.js'
+import type {HealthProblem} from '../cluster-state/health.js'
+import type {SplitBrainFinding} from '../cluster-state/split-brain.js'
 import type {StackDescriptor} from '../stacks/types.js'
 
 export const SCENARIO_IDS = ['stop-ha', 'kill-ha', 'kill-service', 'crash-active', 'maintenance', 'failback', 'isolate'] as const
@@ -96,12 +97,7 @@ export interface WriteSummary {
   firstErrors: string[]
 }
 
-export interface SplitBrainFinding {
-  state: 'none' | 'suspected' | 'confirmed'
-  nodes: string[]
-  explanation: string
-  fix: string
-}
+export type {SplitBrainFinding}
 
 export interface HealOutcome {
   healthy: boolean

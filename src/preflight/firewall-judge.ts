@@ -10,7 +10,7 @@ import type {PreflightFacts} from './facts.js'
 import type {FirewalldService, FirewalldZone, UfwInfo, UfwRule} from './firewall-facts.js'
 import {covers, firewallNeeds, needLabel, portText, VRRP_MULTICAST_GROUP, type FirewallNeed, type Source} from './ports.js'
 import type {Finding} from './finding.js'
-import {FIREWALL_NAME as DRILL_TABLE} from '../drills/faults.js'
+import {DRILL_NFT_TABLE as DRILL_TABLE} from '../facts/drill-firewall.js'
 
 export function judgeFirewall(config: ClusterConfig, node: NodeConfig, facts: PreflightFacts): Finding[] {
   return [...leftoverDrill(node, facts), ...judgeRules(config, node, facts)]

@@ -1,29 +1,14 @@
 /**
- * What `hapair status` reads on each node, in one remote call: DRBD state with sync progress,
- * VIP, mount, NFS server threads, the HA daemon, and kernel split-brain messages.
+ * What `hapair status` reads on each node, in one remote call: the cluster-state model's full
+ * read (DRBD 8.4 or 9 with sync progress, VIP, mount, the service, the HA daemon, kernel
+ * split-brain messages).
  */
 import type {ClusterConfig} from '../config/schema.js'
-import {factSet, type FactSet} from '../facts/fact.js'
-import {drbdStateFact, type DrbdFacts} from '../facts/drbd.js'
-import {vipFact, type VipInfo} from '../facts/ip.js'
-import {mountedFact, nfsdFact, splitBrainLogFact, unitActiveFact} from '../drills/node-probe.js'
+import type {FactSet} from '../facts/fact.js'
+import {nodeProbe, type NodeState, type ServingShape} from '../cluster-state/node-state.js'
 
-export interface NodeStatusFacts {
-  drbd: Omit<DrbdFacts, 'gi'>
-  vip: VipInfo
-  mounted: boolean
-  nfsdThreads: number
-  haActive: boolean
-  splitBrainLog: string[]
-}
+export type NodeStatusFacts = NodeState
 
-export function statusProbe(config: ClusterConfig, haUnit: string): FactSet<NodeStatusFacts> {
-  return factSet({
-    drbd: drbdStateFact(config.drbd.resource, config.drbd.device),
-    vip: vipFact(config.vip.interface, config.vip.address),
-    mounted: mountedFact(config.filesystem?.mountPoint ?? '/nonexistent'),
-    nfsdThreads: nfsdFact,
-    haActive: unitActiveFact(haUnit),
-    splitBrainLog: splitBrainLogFact,
-  })
+export function statusProbe(config: ClusterConfig, shape: ServingShape): FactSet<NodeStatusFacts> {
+  return nodeProbe(config, shape, {full: true})
 }

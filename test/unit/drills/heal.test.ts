@@ -3,18 +3,12 @@ import {test} from 'node:test'
 import {realClock} from '../../../src/drills/client-writer.js'
 import type {DrillEnv} from '../../../src/drills/env.js'
 import {hostFaults} from '../../../src/drills/faults.js'
-import {healCluster, staleVipHolder} from '../../../src/drills/heal.js'
-import type {NodeState} from '../../../src/drills/node-probe.js'
+import type {NodeState} from '../../../src/cluster-state/node-state.js'
+import {healCluster} from '../../../src/drills/heal.js'
 import {stackOf} from '../../../src/stacks/registry.js'
 import type {ExecOptions, Host} from '../../../src/transport/host.js'
 import {drbd, serving, standby, testConfig} from './fixtures.js'
 import {probeOutput, rawFor} from './probe-output.js'
-
-test('staleVipHolder: the VIP holder that does not serve, only when exactly one serves', () => {
-  assert.equal(staleVipHolder(['node1', 'node2'], {node1: serving(), node2: standby({vipHeld: true})}), 'node2')
-  assert.equal(staleVipHolder(['node1', 'node2'], {node1: serving(), node2: standby()}), undefined)
-  assert.equal(staleVipHolder(['node1', 'node2'], {node1: standby({vipHeld: true}), node2: standby({vipHeld: true})}), undefined)
-})
 
 /** Nodes whose probe answers from `states`; the commands heal may send change them as the real ones would. */
 function envWith(states: Record<string, NodeState>, sent: string[]): DrillEnv {

@@ -11,7 +11,7 @@ import type {TransportResult, RecordTransport} from '../../../src/drills/client-
 import {realClock} from '../../../src/drills/client-writer.js'
 import type {DrillEnv} from '../../../src/drills/env.js'
 import {hostFaults} from '../../../src/drills/faults.js'
-import type {NodeState} from '../../../src/drills/node-probe.js'
+import type {NodeState} from '../../../src/cluster-state/node-state.js'
 import {runDrill} from '../../../src/drills/run-drill.js'
 import {SCENARIOS} from '../../../src/drills/scenarios/index.js'
 import {stackOf} from '../../../src/stacks/registry.js'
@@ -72,7 +72,7 @@ class SimCluster {
 
   /** The drill client's NFS access: works while exactly one node serves. */
   transport(): RecordTransport {
-    const up = () => Object.values(this.states).filter((s) => s.vipHeld && s.mounted && s.nfsdThreads > 0).length === 1
+    const up = () => Object.values(this.states).filter((s) => s.vipHeld && s.mounted && (s.nfsdThreads ?? 0) > 0).length === 1
     const name = (url: string) => /\/(rec-\d+)\?/.exec(url)![1]
     const down: TransportResult = {ok: false, error: 'Failed to mount nfs share : nfs_service failed'}
     return {

@@ -1,41 +1,12 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {RefusalError, UsageError} from '../../../src/errors.js'
-import {parseProcDrbd} from '../../../src/drills/proc-drbd.js'
-import {detectSplitBrain, planRecovery, sideFactSet, splitBrainFactSet, type SideFacts} from '../../../src/drills/split-brain.js'
+import {parseDrbdPoll} from '../../../src/cluster-state/drbd.js'
+import {planRecovery, sideFactSet, type SideFacts} from '../../../src/drills/split-brain.js'
 import {stackOf} from '../../../src/stacks/registry.js'
 import {DMESG_SPLIT, PROC_DRBD, testConfig} from './fixtures.js'
 
-const dev = (text: string) => parseProcDrbd(text).get(0) ?? null
-
-test('confirmed: StandAlone with the kernel\'s "Split-Brain detected but unresolved" (recorded 8.4.11 output)', () => {
-  const f = detectSplitBrain({
-    node1: {drbd: dev(PROC_DRBD.standAlonePrimary), kernelLog: []},
-    node2: {drbd: dev(PROC_DRBD.standAloneSplit), kernelLog: [DMESG_SPLIT]},
-  })
-  assert.equal(f.state, 'confirmed')
-  assert.match(f.explanation, /the kernel on node2 reported "Split-Brain detected but unresolved"/)
-  assert.match(f.explanation, /node1: cs:StandAlone ro:Primary\/Unknown ds:UpToDate\/DUnknown/)
-  assert.match(f.fix, /hapair split-brain recover --keep NODE/)
-})
-
-test('suspected: both StandAlone without a message, or one StandAlone while the other waits', () => {
-  assert.equal(detectSplitBrain({node1: {drbd: dev(PROC_DRBD.standAlonePrimary), kernelLog: []}, node2: {drbd: dev(PROC_DRBD.standAloneSplit), kernelLog: []}}).state, 'suspected')
-  const one = detectSplitBrain({node1: {drbd: dev(PROC_DRBD.wfConnectionPrimary), kernelLog: []}, node2: {drbd: dev(PROC_DRBD.standAloneSplit), kernelLog: []}})
-  assert.equal(one.state, 'suspected')
-  assert.match(one.fix, /drbdadm connect r0/)
-})
-
-test('suspected: two disconnected primaries are diverging now', () => {
-  const f = detectSplitBrain({node1: {drbd: dev(PROC_DRBD.wfConnectionPrimary), kernelLog: []}, node2: {drbd: dev(PROC_DRBD.wfConnectionPrimary), kernelLog: []}})
-  assert.equal(f.state, 'suspected')
-  assert.match(f.explanation, /both nodes are Primary while disconnected/)
-})
-
-test('none: a connected pair, a lone waiting primary (peer down), an old resolved message', () => {
-  assert.equal(detectSplitBrain({node1: {drbd: dev(PROC_DRBD.primaryConnected), kernelLog: [DMESG_SPLIT]}, node2: {drbd: dev(PROC_DRBD.secondaryConnected), kernelLog: []}}).state, 'none')
-  assert.equal(detectSplitBrain({node1: {drbd: dev(PROC_DRBD.wfConnectionPrimary), kernelLog: []}, node2: undefined}).state, 'none')
-})
+const dev = (text: string) => parseDrbdPoll(text, 0)
 
 const side = (procDrbd: string, extra: Partial<SideFacts> = {}): SideFacts => ({
   drbd: dev(procDrbd),
@@ -97,7 +68,6 @@ test('recovery refuses: unknown node, a silent node, no split brain, a survivor 
 })
 
 test('the fact scripts read what detection and the choice need', () => {
-  assert.match(splitBrainFactSet(config).script, /cat \/proc\/drbd/)
   const script = sideFactSet(config, 'keepalived').script
   assert.match(script, /drbdadm get-gi 'r0'/)
   assert.match(script, /timeout 15 find '\/data' -xdev/)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
-import type {NodeState} from '../../../src/drills/node-probe.js'
+import type {NodeState} from '../../../src/cluster-state/node-state.js'
 import {clientStall, computeTimeline, describeLatest, isSettled, unansweredProbes, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
 import {drbd, serving, standby} from './fixtures.js'
 

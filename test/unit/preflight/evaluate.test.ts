@@ -269,7 +269,7 @@ test('firewalld judgement details: a trusted zone (target ACCEPT), a source-only
 })
 
 test('a failover drill left its isolation table behind: fail, even under firewalld', async () => {
-  const {FIREWALL_NAME} = await import('../../../src/drills/faults.js')
+  const {DRILL_NFT_TABLE: FIREWALL_NAME} = await import('../../../src/facts/drill-firewall.js')
   const leftover = (f: PreflightFacts) => ({...f, nft: {...f.nft, tables: [...f.nft.tables, `inet ${FIREWALL_NAME}`]}})
   const fw = on(evaluate(recordedConfig(), both('debian12-firewalld.after-fix.out', undefined, leftover)), 'pfnode1', 'firewall')
   assert.deepEqual(fw.map((f) => f.level), ['fail', 'warn'])

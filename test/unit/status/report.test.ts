@@ -2,18 +2,21 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {statusProbe} from '../../../src/status/probe.js'
 import {renderStatus, statusReport} from '../../../src/status/report.js'
+import type {ServingShape} from '../../../src/cluster-state/node-state.js'
+import {DRBD9_POLL} from '../cluster-state/fixtures.js'
 import {toyContext} from '../engine/toy-step.js'
 
 const {config} = toyContext()
-const probe = statusProbe(config, 'keepalived')
+const shape: ServingShape = {haUnit: 'keepalived', vip: true, service: 'nfs'}
+const probe = statusProbe(config, shape)
 
-/** What a node prints for the status probe: recorded 8.4 /proc/drbd lines and `ip -j` output. */
-function nodeOutput(o: {proc: string; vip: boolean; mounted: boolean; threads: number; ha: boolean; log?: string}): string {
+/** What a node prints for the status probe: recorded 8.4 /proc/drbd lines (or a whole DRBD 9 answer) and `ip -j` output. */
+function nodeOutput(o: {proc?: string; drbd9?: string; vip: boolean; mounted: boolean; threads: number; ha: boolean; log?: string}): string {
   const addr = [{family: 'inet', local: config.nodes[0].address, prefixlen: 24}, ...(o.vip ? [{family: 'inet', local: config.vip.address, prefixlen: 24, secondary: true}] : [])]
   const section = (name: string, body: string, rc = 0) => `@@hapair-fact ${name}\n${body}\n@@hapair-fact-rc ${rc}\n`
   return (
-    section('drbd', `@@drbd hostname n\n@@drbd loaded 8.4.11\n@@drbd available 8.4.11\n@@drbd utils yes\n@@drbd proc\nversion: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
-    section('vip', JSON.stringify([{ifname: 'eth0', flags: ['UP', 'LOWER_UP'], addr_info: addr}])) +
+    section('drbd', o.drbd9 ?? `version: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
+    section('vipHeld', JSON.stringify([{ifname: 'eth0', flags: ['UP', 'LOWER_UP'], addr_info: addr}])) +
     section('mounted', o.mounted ? '/dev/drbd0 /data ext4' : '') +
     section('nfsdThreads', String(o.threads)) +
     section('haActive', o.ha ? 'active' : 'inactive', o.ha ? 0 : 3) +
@@ -28,7 +31,7 @@ test('a healthy pair: node1 primary, VIP, mounted, serving', () => {
   const r = statusReport(config, {
     node1: probe.parse(nodeOutput({proc: primary, vip: true, mounted: true, threads: 8, ha: true})),
     node2: probe.parse(nodeOutput({proc: secondary, vip: false, mounted: false, threads: 0, ha: true})),
-  })
+  }, shape)
   assert.deepEqual(r.problems, [])
   assert.equal(r.healthy, true)
   assert.equal(r.vipHolder, 'node1')
@@ -44,7 +47,7 @@ test('sync progress, VIP away from the primary and an unreachable node are all r
   const r = statusReport(config, {
     node1: probe.parse(nodeOutput({proc: syncing, vip: false, mounted: true, threads: 8, ha: true})),
     node2: {error: 'connect ECONNREFUSED'},
-  })
+  }, shape)
   assert.equal(r.nodes[0].drbd?.syncPercent, 4)
   assert.equal(r.nodes[0].drbd?.syncRateKiBs, 6656)
   assert.ok(r.problems.some((p) => /node2: unreachable/.test(p)))
@@ -59,9 +62,43 @@ test('a split brain is detected and explained with its fix', () => {
   const r = statusReport(config, {
     node1: probe.parse(nodeOutput({proc: standalone1, vip: true, mounted: true, threads: 8, ha: true, log})),
     node2: probe.parse(nodeOutput({proc: standalone2, vip: true, mounted: true, threads: 8, ha: true})),
-  })
+  }, shape)
   assert.equal(r.splitBrain.state, 'confirmed')
   assert.ok(r.problems.some((p) => /VIP held by node1 and node2/.test(p)))
   assert.ok(r.problems.some((p) => /DRBD Primary on node1 and node2/.test(p)))
   assert.match(renderStatus(r), /split-brain recover --keep/)
+})
+
+test('DRBD 9 nodes (drbdsetup JSON): roles, sync progress and connection read, a resync in progress is not healthy', () => {
+  const secondary9 = DRBD9_POLL.syncSource.replace('"role": "Primary"', '"role": "Secondary"').replace('"peer-role": "Secondary"', '"peer-role": "Primary"')
+  const r = statusReport(config, {
+    node1: probe.parse(nodeOutput({drbd9: DRBD9_POLL.syncSource, vip: true, mounted: true, threads: 8, ha: true})),
+    node2: probe.parse(nodeOutput({drbd9: secondary9, vip: false, mounted: false, threads: 0, ha: true})),
+  }, shape)
+  assert.equal(r.primary, 'node1')
+  assert.equal(r.vipHolder, 'node1')
+  assert.deepEqual(r.nodes[0].drbd, {role: 'Primary', peerRole: 'Secondary', connection: 'Connected/SyncSource', disk: 'UpToDate', peerDisk: 'Inconsistent', syncPercent: 15.38, syncRateKiBs: 100680, etaSeconds: 89})
+  // Connected while syncing is not a connection problem; the peer's disk is reported on its own line.
+  assert.ok(!r.problems.some((p) => /node1: DRBD/.test(p)))
+  assert.equal(r.splitBrain.state, 'none')
+  const up = statusReport(config, {
+    node1: probe.parse(nodeOutput({drbd9: DRBD9_POLL.upToDate, vip: true, mounted: true, threads: 8, ha: true})),
+    node2: probe.parse(nodeOutput({drbd9: DRBD9_POLL.upToDate.replace('"role": "Primary"', '"role": "Secondary"').replace('"peer-role": "Secondary"', '"peer-role": "Primary"'), vip: false, mounted: false, threads: 0, ha: true})),
+  }, shape)
+  assert.deepEqual(up.problems, [])
+  assert.equal(up.healthy, true)
+  assert.match(renderStatus(up), /node1\s+Primary\/Secondary\s+Connected\s+UpToDate\/UpToDate/)
+})
+
+test('a stack serving no NFS is not held to nfsd', () => {
+  const fsOnly: ServingShape = {haUnit: 'heartbeat', vip: true}
+  const p = statusProbe(config, fsOnly)
+  const primary84 = ' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----'
+  const secondary84 = ' 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----'
+  const r = statusReport(config, {
+    node1: p.parse(nodeOutput({proc: primary84, vip: true, mounted: true, threads: 0, ha: true})),
+    node2: p.parse(nodeOutput({proc: secondary84, vip: false, mounted: false, threads: 0, ha: true})),
+  }, fsOnly)
+  assert.deepEqual(r.problems, [])
+  assert.equal(statusReport(config, {node1: p.parse(nodeOutput({proc: primary84, vip: true, mounted: true, threads: 0, ha: true})), node2: p.parse(nodeOutput({proc: secondary84, vip: false, mounted: false, threads: 0, ha: true}))}, shape).healthy, false)
 })

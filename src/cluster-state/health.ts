@@ -1,11 +1,12 @@
 /**
  * The health gate: a drill starts only from a cluster that could survive it, and heal ends only
- * when the cluster is back there. Pure: facts in, problems (each with its fix) out.
+ * when the cluster is back there. Pure: node states in, problems (each with its fix) out. What
+ * "serving" means comes from the stack's ServingShape (its HA unit, VIP, service).
  */
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
-import {describeDrbd, isHealthyPair} from './proc-drbd.js'
-import {isPrimary, type NodeState} from './node-probe.js'
+import {describeDrbd, isHealthyPair, isResyncing} from './drbd.js'
+import {isPrimary, type NodeState, type ServingShape} from './node-state.js'
 
 export interface HealthProblem {
   node?: string
@@ -16,12 +17,13 @@ export interface HealthProblem {
 export interface Health {
   ok: boolean
   problems: HealthProblem[]
-  /** The node holding the service (VIP, Primary, mounted); set when exactly one does. */
+  /** The node holding the service (VIP, Primary, mounted, service running); set when exactly one does. */
   active?: NodeConfig
 }
 
 /** `state` undefined: the node did not answer. */
-export function checkHealth(config: ClusterConfig, states: Record<string, NodeState | undefined>, haUnit: string): Health {
+export function checkHealth(config: ClusterConfig, states: Record<string, NodeState | undefined>, shape: ServingShape): Health {
+  const {haUnit} = shape
   const problems: HealthProblem[] = []
   const res = config.drbd.resource
   const mp = config.filesystem?.mountPoint ?? '(no filesystem.mountPoint)'
@@ -42,32 +44,35 @@ export function checkHealth(config: ClusterConfig, states: Record<string, NodeSt
   }
 
   const answering = config.nodes.filter((n) => states[n.name])
-  const vipHolders = answering.filter((n) => states[n.name]!.vipHeld)
   const primaries = answering.filter((n) => isPrimary(states[n.name]))
-  if (vipHolders.length === 0) {
+  // Without a VIP, the Primary is where the service is.
+  const holders = shape.vip ? answering.filter((n) => states[n.name]!.vipHeld) : primaries
+  if (shape.vip && holders.length === 0) {
     problems.push({problem: `no node holds the VIP ${config.vip.address}`, fix: `check the HA stack's logs (journalctl -u ${haUnit}) on both nodes`})
-  } else if (vipHolders.length > 1) {
-    const stale = vipHolders.find((n) => !isPrimary(states[n.name]))
+  } else if (shape.vip && holders.length > 1) {
+    const stale = holders.find((n) => !isPrimary(states[n.name]))
     problems.push({
       problem: `both nodes hold the VIP ${config.vip.address}`,
       fix: stale
         ? `remove the stale copy on ${stale.name}: ip addr del ${config.vip.address}/${config.vip.prefix} dev ${shq(config.vip.interface)}`
         : `stop ${haUnit} on one node, check that VRRP/heartbeat traffic passes between the nodes, start it again`,
     })
+  } else if (!shape.vip && holders.length === 0) {
+    problems.push({problem: `no node is DRBD Primary for ${res}`, fix: `check the HA stack's logs (journalctl -u ${haUnit}) on both nodes`})
   }
   if (primaries.length > 1) {
     problems.push({problem: `both nodes are DRBD Primary for ${res}`, fix: 'two primaries mean a split brain: run `hapair split-brain recover`'})
   }
 
   let active: NodeConfig | undefined
-  if (vipHolders.length === 1) {
-    const holder = vipHolders[0]
+  if (holders.length === 1) {
+    const holder = holders[0]
     const s = states[holder.name]!
     if (!isPrimary(s)) {
       problems.push({node: holder.name, problem: `holds the VIP but is not DRBD Primary (${describeDrbd(s.drbd)})`, fix: `check the HA stack's notify/resource logs on ${holder.name}`})
     } else if (!s.mounted) {
-      problems.push({node: holder.name, problem: `holds the VIP and is Primary but ${mp} is not mounted`, fix: `mount ${config.drbd.device} ${mp} on ${holder.name} (or let the HA stack restart its resources)`})
-    } else if (s.nfsdThreads === 0) {
+      problems.push({node: holder.name, problem: `${shape.vip ? 'holds the VIP and ' : ''}is Primary but ${mp} is not mounted`, fix: `mount ${config.drbd.device} ${mp} on ${holder.name} (or let the HA stack restart its resources)`})
+    } else if (shape.service === 'nfs' && !s.nfsdThreads) {
       problems.push({node: holder.name, problem: 'holds the service but nfsd is not running', fix: `systemctl start nfs-server on ${holder.name}`})
     } else {
       active = holder
@@ -78,13 +83,21 @@ export function checkHealth(config: ClusterConfig, states: Record<string, NodeSt
 
 function drbdFix(res: string, s: NodeState): string {
   const d = s.drbd
-  if (!d || d.cs === 'Unconfigured') return `drbdadm up ${res} (or \`drbdadm adjust ${res}\`)`
-  if (d.cs === 'StandAlone') return s.splitBrainLog.length > 0 ? 'split brain: run `hapair split-brain recover`' : `drbdadm connect ${res}`
-  if (d.cs === 'WFConnection') return `the peer is not connected: check the peer's DRBD and the replication link (port), then \`drbdadm adjust ${res}\` there`
-  if (d.cs.startsWith('Sync')) return 'a resync is running: wait for it to finish (watch /proc/drbd)'
+  if (!d || d.connection === 'Unconfigured') return `drbdadm up ${res} (or \`drbdadm adjust ${res}\`)`
+  if (d.connection === 'StandAlone') return s.splitBrainLog.length > 0 ? 'split brain: run `hapair split-brain recover`' : `drbdadm connect ${res}`
+  if (d.connecting) return `the peer is not connected: check the peer's DRBD and the replication link (port), then \`drbdadm adjust ${res}\` there`
+  if (isResyncing(d)) return 'a resync is running: wait for it to finish (`hapair status` shows its progress)'
   return `drbdadm adjust ${res}`
 }
 
 export function formatProblems(problems: HealthProblem[]): string {
   return problems.map((p) => `  ${p.node ? `${p.node}: ` : ''}${p.problem}\n    fix: ${p.fix}`).join('\n')
+}
+
+/** Both nodes hold the VIP and exactly one of them serves (Primary, mounted): the other copy is stale. */
+export function staleVipHolder(nodes: string[], states: Record<string, NodeState | undefined>): string | undefined {
+  const holders = nodes.filter((n) => states[n]?.vipHeld)
+  if (holders.length !== 2) return undefined
+  const serving = holders.filter((n) => isPrimary(states[n]) && states[n]!.mounted)
+  return serving.length === 1 ? holders.find((n) => n !== serving[0]) : undefined
 }
