@@ -7,6 +7,7 @@ import type {ClusterConfig, Manager, Service, Stack} from '../config/schema.js'
 import {UsageError} from '../errors.js'
 import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../templates/keepalived-nfs.js'
 import {HA_LOG_PATH} from '../templates/scripts/paths.js'
+import {nfsServing} from '../steps/nfs/serving.js'
 import {heartbeatManager} from './managers/heartbeat.js'
 import {keepalivedManager} from './managers/keepalived.js'
 import {pacemakerManager} from './managers/pacemaker.js'
@@ -40,7 +41,7 @@ export const STACK_DESCRIPTORS: readonly StackDescriptor[] = [
     seed: '000',
     transitionLog: HA_LOG_PATH,
     serviceFailureBoundMs: () => NFS_CHECK_BOUND_MS,
-    keepalived: {parts: nfsKeepalivedParts, dropIn: renderKeepalivedDropIn},
+    keepalived: {parts: nfsKeepalivedParts, dropIn: renderKeepalivedDropIn, serving: nfsServing},
   }),
   stack(keepalivedManager, filesystemService, {title: 'DRBD + keepalived (a filesystem on the VIP holder, no NFS)', ready: false, seed: '000'}),
   stack(keepalivedManager, lvsService, {title: 'keepalived + LVS-DR directors', ready: false, seed: '001'}),

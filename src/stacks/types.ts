@@ -9,6 +9,7 @@ import type {ConfigProblem} from '../errors.js'
 import type {ClusterConfig, Manager, Service} from '../config/schema.js'
 import type {KeepalivedServiceParts} from '../templates/keepalived.js'
 import type {LogicalPackage} from '../templates/packages.js'
+import type {ServingCheck} from '../steps/serving/types.js'
 
 /** A cluster file as validation sees it: any key may be missing or of the wrong type. */
 export type Loose<T> = T extends (infer U)[] ? Loose<U>[] : T extends object ? {[K in keyof T]?: Loose<T[K]>} : T
@@ -142,5 +143,10 @@ export interface StackDescriptor {
   /** Every node-to-node channel: replication (the service's) and the manager's heartbeat. */
   peerChannels(config: ClusterConfig): PeerChannel[]
   /** keepalived stacks: what the service adds to keepalived.conf, and the unit drop-in its scripts need. */
-  keepalived?: {parts(config: ClusterConfig): KeepalivedServiceParts; dropIn?(): string}
+  keepalived?: {
+    parts(config: ClusterConfig): KeepalivedServiceParts
+    dropIn?(): string
+    /** What keepalived.service waits for and verifies on the VIP holder and the others. */
+    serving: ServingCheck<any>
+  }
 }

@@ -1,26 +1,36 @@
 /**
  * keepalived.service: keepalived enabled and running on both nodes, the preferred node first,
- * and then checked from the outside: exactly one node holds the VIP, and that node serves NFS
- * from the DRBD filesystem while the other does not.
+ * and then checked from the outside: exactly one node holds the VIP, and that node serves while
+ * the other does not. What "serves" means is the served service's (the stack descriptor's
+ * `keepalived.serving`: NFS from the DRBD filesystem for nfs-keepalived).
  */
 import type {NodeConfig} from '../../config/schema.js'
 import type {Change, Step, StepContext} from '../../engine/step.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {vipFact, type VipInfo} from '../../facts/ip.js'
-import {NFS_LIB, nfsStateFact, type NfsStateInfo} from '../../facts/nfs.js'
 import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {preferredNode} from '../../stacks/preferred-node.js'
+import {stackOf} from '../../stacks/registry.js'
 import {HA_LOG_PATH} from '../../templates/scripts/paths.js'
-import {allFamilyUnits, serviceUnit} from '../../templates/services.js'
-import {familyOf, requireNfs} from '../nfs/sections.js'
+import {RefusalError} from '../../errors.js'
+import {familyOf} from '../nfs/sections.js'
+import type {ServingCheck} from '../serving/types.js'
 import {requireKeepalived} from './sections.js'
 
 export interface KeepalivedServiceFacts {
   os: OsInfo
   services: ServiceStates
   vip: VipInfo
-  state: NfsStateInfo
+  /** The served service's own fact (for NFS: what is mounted, whether the NFS state is bound). */
+  serving: unknown
+}
+
+/** The stack's serving check; a stack without one does not run keepalived. */
+function servingOf(ctx: StepContext): ServingCheck {
+  const stack = stackOf(ctx.config)
+  if (!stack.keepalived) throw new RefusalError(`keepalived.service: the ${stack.title} stack does not run keepalived`, `its runbook is ${stack.runbook}`)
+  return stack.keepalived.serving
 }
 
 const UNIT = 'keepalived'
@@ -35,60 +45,60 @@ function orderedNodes(ctx: StepContext): NodeConfig[] {
 
 /**
  * Starts keepalived on a node whose peer already runs it, then waits until this node has settled:
- * the election is over (3 adverts and a margin) and it either serves (VIP and NFS) or does not
+ * the election is over (3 adverts and a margin) and it either serves (VIP and service) or does not
  * (neither). A preferring node takes the service back on start (preempt), which takes seconds.
+ * `running` is the served service's shell condition for "any part of it runs here".
  */
-export function startAndSettleScript(ctx: StepContext, nfsUnit: string): string {
+export function startAndSettleScript(ctx: StepContext, running: string, what: string): string {
   const {vip} = ctx.config
   const election = 3 * (ctx.config.keepalived?.advertInt ?? 1) + 2
   return `systemctl start ${UNIT}
 sleep ${election}
 for i in $(seq 1 ${TAKEOVER_WAIT_S}); do
   vip=no; ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && vip=yes
-  nfs=no; systemctl is-active --quiet ${shq(nfsUnit)} && nfs=yes
-  if [ "$vip" = "$nfs" ]; then echo "settled after $((i + ${election})) s: serving=$vip"; exit 0; fi
+  svc=no; ${running} && svc=yes
+  if [ "$vip" = "$svc" ]; then echo "settled after $((i + ${election})) s: serving=$vip"; exit 0; fi
   sleep 1
 done
-echo "keepalived started but this node did not settle within ${TAKEOVER_WAIT_S} s (VIP $vip, NFS $nfs); last HA log lines:" >&2
+echo "keepalived started but this node did not settle within ${TAKEOVER_WAIT_S} s (VIP $vip, ${what} $svc); last HA log lines:" >&2
 tail -n 25 ${HA_LOG_PATH} >&2 2>/dev/null
 exit 1`
 }
 
 /**
- * Starts keepalived and waits until this node holds the VIP and its NFS server runs with the
- * replicated NFS state bound in, i.e. the notify script's takeover has finished; prints the HA
- * log on timeout. The bound state matters: check-nfs may restart a stopped NFS server on the new
- * VIP holder before the master call gets the lock (seen in the lab), and that call then stops it
- * again to bind the state, so "VIP and NFS running" alone can be a moment, not the end.
+ * Starts keepalived and waits until this node holds the VIP and serves completely (`serving`, the
+ * served service's shell condition: for NFS, the server running with the replicated NFS state
+ * bound in, i.e. the notify script's takeover has finished); prints the HA log on timeout.
  */
-export function startAndTakeOverScript(ctx: StepContext, nfsUnit: string): string {
+export function startAndTakeOverScript(ctx: StepContext, serving: string, what: string): string {
   const {vip} = ctx.config
   return `systemctl start ${UNIT}
 for i in $(seq 1 ${TAKEOVER_WAIT_S}); do
-  if ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && systemctl is-active --quiet ${shq(nfsUnit)} && mountpoint -q ${NFS_LIB}; then
-    echo "holds ${vip.address} and serves NFS after $i s"; exit 0
+  if ip -4 -o addr show dev ${shq(vip.interface)} | grep -F ${shq(` inet ${vip.address}/`)} >/dev/null && ${serving}; then
+    echo "holds ${vip.address} and serves ${what} after $i s"; exit 0
   fi
   sleep 1
 done
-echo "did not take over ${vip.address} with NFS running within ${TAKEOVER_WAIT_S} s; last HA log lines:" >&2
+echo "did not take over ${vip.address} with ${what} running within ${TAKEOVER_WAIT_S} s; last HA log lines:" >&2
 tail -n 25 ${HA_LOG_PATH} >&2 2>/dev/null
 exit 1`
 }
 
 export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
   id: 'keepalived.service',
-  title: 'keepalived running on both nodes; VIP and NFS on one',
+  title: 'keepalived running on both nodes; the VIP and the service on one',
   nodes: orderedNodes,
   sequential: true,
   facts: (ctx) =>
     factSet({
       os: osFact,
-      services: servicesFact([UNIT, ...allFamilyUnits(['nfs-server'])]),
+      services: servicesFact([UNIT, ...servingOf(ctx).units]),
       vip: vipFact(ctx.config.vip.interface, ctx.config.vip.address),
-      state: nfsStateFact(requireNfs(ctx).filesystem.mountPoint),
+      serving: servingOf(ctx).fact(ctx),
     }),
   plan(ctx, facts) {
     requireKeepalived(ctx)
+    const serving = servingOf(ctx)
     const changes: Change[] = []
     const notes: string[] = []
     const nodes = orderedNodes(ctx)
@@ -100,11 +110,14 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
       if (!isActive(s)) {
         // First start of the cluster: the preferred node takes the service before its peer starts.
         const takeOver = node.name === preferred.name && !anyRunning
+        const family = familyOf(node, facts[node.name].os)
         changes.push({
           kind: 'command',
           node: node.name,
-          title: takeOver ? `start ${UNIT} and take over ${ctx.config.vip.address} + NFS` : `start ${UNIT}`,
-          script: (takeOver ? startAndTakeOverScript : startAndSettleScript)(ctx, serviceUnit('nfs-server', familyOf(node, facts[node.name].os))),
+          title: takeOver ? `start ${UNIT} and take over ${ctx.config.vip.address} + ${serving.what}` : `start ${UNIT}`,
+          script: takeOver
+            ? startAndTakeOverScript(ctx, serving.servingCondition(ctx, family), serving.what)
+            : startAndSettleScript(ctx, serving.runningCondition(ctx, family), serving.what),
           timeoutMs: (TAKEOVER_WAIT_S + 30) * 1000,
         })
       }
@@ -114,7 +127,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
   },
   verify(ctx, facts) {
     const problems: string[] = []
-    const device = ctx.config.drbd.device
+    const serving = servingOf(ctx)
     const holders = ctx.nodes.filter((n) => facts[n.name].vip.holdsVip)
     for (const node of ctx.nodes) {
       const f = facts[node.name]
@@ -127,13 +140,8 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
     }
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const nfsUp = f.os.family !== 'unknown' && isActive(f.services[serviceUnit('nfs-server', f.os.family)])
-      if (f.vip.holdsVip && holders.length === 1) {
-        if (f.state.mountedSource !== device) problems.push(`${node.name} holds the VIP but ${device} is not mounted on ${requireNfs(ctx).filesystem.mountPoint}`)
-        if (!f.state.stateBound) problems.push(`${node.name} holds the VIP but /var/lib/nfs is not the copy on the DRBD filesystem`)
-        if (!nfsUp) problems.push(`${node.name} holds the VIP but the NFS server is not running`)
-      }
-      if (!f.vip.holdsVip && nfsUp) problems.push(`${node.name} does not hold the VIP but runs the NFS server`)
+      const own = {family: f.os.family, active: (unit: string) => isActive(f.services[unit]), own: f.serving}
+      problems.push(...serving.verify(ctx, node, own, f.vip.holdsVip && holders.length === 1, f.vip.holdsVip))
     }
     return problems
   },

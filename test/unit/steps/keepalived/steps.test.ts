@@ -6,6 +6,7 @@ import {keepalivedSteps} from '../../../../src/steps/keepalived/index.js'
 import {keepalivedScriptsStep, type KeepalivedScriptsFacts} from '../../../../src/steps/keepalived/scripts.js'
 import {keepalivedConfigStep, type KeepalivedConfigFacts} from '../../../../src/steps/keepalived/config.js'
 import {keepalivedServiceStep, startAndTakeOverScript, type KeepalivedServiceFacts} from '../../../../src/steps/keepalived/service.js'
+import {nfsServing} from '../../../../src/steps/nfs/serving.js'
 import {
   KEEPALIVED_CONF_PATH,
   KEEPALIVED_DROPIN_PATH,
@@ -140,13 +141,13 @@ describe('keepalived.service', () => {
     os: DEBIAN,
     services: services({keepalived: ['inactive', 'enabled'], 'nfs-server': ['inactive', 'disabled']}),
     vip: vip(false),
-    state: {mountedSource: null, stateBound: false},
+    serving: {mountedSource: null, stateBound: false},
     ...o,
   })
   const serving = f({
     services: services({keepalived: ['active', 'enabled'], 'nfs-server': ['active', 'disabled']}),
     vip: vip(true),
-    state: {mountedSource: '/dev/drbd0', stateBound: true},
+    serving: {mountedSource: '/dev/drbd0', stateBound: true},
   })
   const standby = f({services: services({keepalived: ['active', 'enabled'], 'nfs-server': ['inactive', 'disabled']})})
 
@@ -182,7 +183,8 @@ describe('keepalived.service', () => {
     assert.deepEqual(plan.changes.map((c) => [c.node, c.title]), [['node2', 'start keepalived']])
     const script = (plan.changes[0] as CommandChange).script
     assert.match(script, /^systemctl start keepalived\nsleep 5\n/)
-    assert.match(script, /if \[ "\$vip" = "\$nfs" \]; then echo "settled/)
+    assert.match(script, /svc=no; systemctl is-active --quiet 'nfs-server' && svc=yes\n/)
+    assert.match(script, /if \[ "\$vip" = "\$svc" \]; then echo "settled/)
   })
 
   it('converged: nothing', () => {
@@ -199,7 +201,7 @@ describe('keepalived.service', () => {
   it('verify: no holder, two holders, a holder without its storage, NFS on the standby', () => {
     assert.match(keepalivedServiceStep.verify!(ctx, {node1: standby, node2: standby}).join('\n'), /no node holds the VIP/)
     assert.match(keepalivedServiceStep.verify!(ctx, {node1: serving, node2: serving}).join('\n'), /both nodes hold the VIP.*unicast/)
-    const bare = {...serving, state: {mountedSource: null, stateBound: false}, services: services({keepalived: ['active', 'enabled'], 'nfs-server': ['inactive', 'disabled']})}
+    const bare = {...serving, serving: {mountedSource: null, stateBound: false}, services: services({keepalived: ['active', 'enabled'], 'nfs-server': ['inactive', 'disabled']})}
     const p = keepalivedServiceStep.verify!(ctx, {node1: bare, node2: standby})
     assert.equal(p.length, 3)
     assert.match(p.join('\n'), /\/dev\/drbd0 is not mounted/)
@@ -212,7 +214,7 @@ describe('keepalived.service', () => {
 
 describe('keepalived.service start-and-take-over wait', () => {
   it('waits for the takeover to finish (NFS state bound), not only for the VIP and a running NFS server that check-nfs may have started', () => {
-    const script = startAndTakeOverScript(ctx, 'nfs-server')
+    const script = startAndTakeOverScript(ctx, nfsServing.servingCondition(ctx, 'apt'), 'NFS')
     assert.match(script, /inet 192\.168\.77\.100\/' >\/dev\/null && systemctl is-active --quiet 'nfs-server' && mountpoint -q \/var\/lib\/nfs; then/)
   })
 })
