@@ -7,7 +7,8 @@ import type {ClusterConfig} from '../config/schema.js'
 import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
 import {fileFact, type FileInfo} from '../facts/file.js'
 import {keyValues, osFact, type OsInfo} from '../facts/os.js'
-import {firewalldFact, nftFact, ufwFact, type FirewalldInfo, type NftInfo, type UfwInfo} from './firewall-facts.js'
+import {firewalldFact, nftFact, ufwFact, type FirewalldInfo, type NftInfo, type UfwInfo} from '../distro/firewall.js'
+import {selinuxFact, type SelinuxInfo} from '../distro/selinux.js'
 import {chronyFact, timedatectlFact, timeDaemonsFact, type ChronyInfo, type TimedatectlInfo, type TimeDaemons} from './time-facts.js'
 
 export const HOSTS_FILE = '/etc/hosts'
@@ -30,8 +31,6 @@ export interface DrbdModule {
   kernel: string
 }
 
-export type SelinuxMode = 'enforcing' | 'permissive' | 'disabled' | 'absent'
-
 export interface PreflightFacts {
   identity: Identity
   os: OsInfo
@@ -44,7 +43,7 @@ export interface PreflightFacts {
   firewalld: FirewalldInfo
   ufw: UfwInfo
   nft: NftInfo
-  selinux: SelinuxMode
+  selinux: SelinuxInfo
 }
 
 export const identityFact: Fact<Identity> = {
@@ -89,14 +88,6 @@ true`,
     const fromProc = /^version:\s*(\S+)/.exec(kv.proc ?? '')?.[1]
     const version = (kv.modinfo ?? '').trim() || fromProc || null
     return {version, loaded: kv.loaded === 'yes' || fromProc !== undefined, kernel: (kv.kernel ?? '').trim()}
-  },
-}
-
-export const selinuxFact: Fact<SelinuxMode> = {
-  command: 'if command -v getenforce >/dev/null; then getenforce; else echo absent; fi',
-  parse(stdout) {
-    const word = stdout.trim().split('\n').pop()?.trim().toLowerCase()
-    return word === 'enforcing' || word === 'permissive' || word === 'disabled' ? word : 'absent'
   },
 }
 

@@ -17,7 +17,7 @@ import {
   renderKeepalivedConf,
   renderKeepalivedDropIn,
 } from '../../templates/keepalived.js'
-import {allFamilyUnits} from '../../templates/services.js'
+import {allFamilyUnits} from '../../distro/services.js'
 import {planFile} from '../common/plan-file.js'
 import {requireKeepalived} from './sections.js'
 

@@ -12,8 +12,9 @@ import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {preferredNode} from '../../templates/keepalived.js'
 import {HA_LOG_PATH} from '../../templates/scripts/paths.js'
-import {allFamilyUnits, serviceUnit} from '../../templates/services.js'
-import {familyOf, requireNfs} from '../nfs/sections.js'
+import {allFamilyUnits, serviceUnit} from '../../distro/services.js'
+import {familyOf} from '../../distro/family.js'
+import {requireNfs} from '../nfs/sections.js'
 import {requireKeepalived} from './sections.js'
 
 export interface KeepalivedServiceFacts {
@@ -104,7 +105,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
           kind: 'command',
           node: node.name,
           title: takeOver ? `start ${UNIT} and take over ${ctx.config.vip.address} + NFS` : `start ${UNIT}`,
-          script: (takeOver ? startAndTakeOverScript : startAndSettleScript)(ctx, serviceUnit('nfs-server', familyOf(node, facts[node.name].os))),
+          script: (takeOver ? startAndTakeOverScript : startAndSettleScript)(ctx, serviceUnit('nfs-server', familyOf(node, facts[node.name].os, ctx.options.forceDistro))),
           timeoutMs: (TAKEOVER_WAIT_S + 30) * 1000,
         })
       }
@@ -127,7 +128,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
     }
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const nfsUp = f.os.family !== 'unknown' && isActive(f.services[serviceUnit('nfs-server', f.os.family)])
+      const nfsUp = isActive(f.services[serviceUnit('nfs-server', familyOf(node, f.os, ctx.options.forceDistro))])
       if (f.vip.holdsVip && holders.length === 1) {
         if (f.state.mountedSource !== device) problems.push(`${node.name} holds the VIP but ${device} is not mounted on ${requireNfs(ctx).filesystem.mountPoint}`)
         if (!f.state.stateBound) problems.push(`${node.name} holds the VIP but /var/lib/nfs is not the copy on the DRBD filesystem`)
