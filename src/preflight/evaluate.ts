@@ -154,7 +154,12 @@ function checkTime(node: NodeConfig, f: PreflightFacts, distro: DistroVerdict): 
 function checkDrbd(node: NodeConfig, f: PreflightFacts, distro: DistroVerdict): Finding {
   const {drbd, os} = f
   if (drbd.version) {
-    return {node: node.name, check: 'drbd module', level: 'ok', message: `DRBD ${drbd.version} kernel module ${drbd.loaded ? 'loaded' : 'available'} (kernel ${drbd.kernel})`}
+    const utils = drbd.utils ? `, drbd-utils ${drbd.utils}` : ''
+    // drbd-utils 9 drives both 8.4 and 9 modules; 8.x utils cannot configure a DRBD 9 module.
+    if (drbd.version.startsWith('9.') && drbd.utils && !/^9\./.test(drbd.utils)) {
+      return {node: node.name, check: 'drbd module', level: 'fail', message: `DRBD ${drbd.version} kernel module but drbd-utils ${drbd.utils}, which cannot configure DRBD 9`, fix: `install drbd-utils 9 (${distro.ok ? packageNames(['drbd'], distro.family).join(' ') : 'drbd-utils'})`}
+    }
+    return {node: node.name, check: 'drbd module', level: 'ok', message: `DRBD ${drbd.version} kernel module ${drbd.loaded ? 'loaded' : 'available'} (kernel ${drbd.kernel}${utils})`}
   }
   return {node: node.name, check: 'drbd module', level: 'fail', message: `no DRBD kernel module for kernel ${drbd.kernel || '?'}`, fix: drbdModuleFix(os.id, distro.ok ? distro.family : 'unknown', os.versionId)}
 }

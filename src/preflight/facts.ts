@@ -29,6 +29,8 @@ export interface DrbdModule {
   version: string | null
   loaded: boolean
   kernel: string
+  /** drbdadm's own version (DRBDADM_VERSION of `drbdadm --version`); null when drbd-utils is not installed. */
+  utils: string | null
 }
 
 export interface PreflightFacts {
@@ -76,18 +78,19 @@ export function namesFact(names: string[]): Fact<NameResolution> {
   }
 }
 
-/** The DRBD module on disk (modinfo), loaded (/sys/module) and its version line (/proc/drbd). */
+/** The DRBD module on disk (modinfo), loaded (/sys/module), its version line (/proc/drbd) and the drbd-utils version. */
 export const drbdModuleFact: Fact<DrbdModule> = {
   command: `echo "kernel=$(uname -r)"
 echo "modinfo=$(modinfo -F version drbd 2>/dev/null)"
 [ -d /sys/module/drbd ] && echo "loaded=yes"
 [ -r /proc/drbd ] && echo "proc=$(head -n1 /proc/drbd)"
+drbdadm --version 2>/dev/null | sed -n 's/^DRBDADM_VERSION=/utils=/p'
 true`,
   parse(stdout) {
     const kv = keyValues(stdout)
     const fromProc = /^version:\s*(\S+)/.exec(kv.proc ?? '')?.[1]
     const version = (kv.modinfo ?? '').trim() || fromProc || null
-    return {version, loaded: kv.loaded === 'yes' || fromProc !== undefined, kernel: (kv.kernel ?? '').trim()}
+    return {version, loaded: kv.loaded === 'yes' || fromProc !== undefined, kernel: (kv.kernel ?? '').trim(), utils: kv.utils?.trim() || null}
   },
 }
 

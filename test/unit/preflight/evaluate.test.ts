@@ -286,3 +286,11 @@ test('a failover drill left its isolation table behind: fail, even under firewal
   assert.equal(fw[0].fix, `nft delete table inet ${FIREWALL_NAME}`)
   assert.equal(fw[0].fixable, undefined)
 })
+
+test('DRBD 9 module needs drbd-utils 9: drbd9x-utils (as on Rocky 9) is ok, 8.x utils fail with the family\'s package names', () => {
+  const drbd = (version: string, utils: string | null) => (f: PreflightFacts) => ({...f, drbd: {version, loaded: false, kernel: '5.14.0-427.13.1.el9_4.x86_64', utils}})
+  const ok = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, drbd('9.2.9', '9.28.0'))), 'pfnode1', 'drbd module')
+  assert.deepEqual([ok.level, ok.message], ['ok', 'DRBD 9.2.9 kernel module available (kernel 5.14.0-427.13.1.el9_4.x86_64, drbd-utils 9.28.0)'])
+  const old = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, drbd('9.2.9', '8.4.11'))), 'pfnode1', 'drbd module')
+  assert.deepEqual([old.level, old.message, old.fix], ['fail', 'DRBD 9.2.9 kernel module but drbd-utils 8.4.11, which cannot configure DRBD 9', 'install drbd-utils 9 (drbd-utils)'])
+})

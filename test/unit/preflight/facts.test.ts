@@ -34,7 +34,8 @@ test('debian12 + firewalld (recorded): identity, os, empty name answers, hosts, 
   assert.deepEqual(f.timedatectl, {available: true, canNtp: true, ntp: true, synchronized: false})
   assert.deepEqual(f.chrony, {installed: true, running: true, synchronized: false})
   assert.deepEqual(f.timeDaemons, {installed: ['chrony'], active: ['chrony', 'chronyd'], container: null})
-  assert.deepEqual(f.drbd, {version: null, loaded: false, kernel: '6.18.44-fc-v595'})
+  // Recorded before the fact read drbdadm --version: no utils line.
+  assert.deepEqual(f.drbd, {version: null, loaded: false, kernel: '6.18.44-fc-v595', utils: null})
   assert.deepEqual(f.selinux, {mode: 'disabled', booleans: {}})
 })
 
@@ -76,7 +77,7 @@ test('ufw active (recorded): default policy, rules in order, v6 twins marked, co
   // firewalld was stopped for this recording; the DRBD module of Debian's 6.1 kernel was on disk.
   const all = recordedFacts('debian12-ufw.out')
   assert.equal(all.firewalld.state, 'not running')
-  assert.deepEqual(all.drbd, {version: '8.4.11', loaded: false, kernel: '6.18.44-fc-v595'})
+  assert.deepEqual(all.drbd, {version: '8.4.11', loaded: false, kernel: '6.18.44-fc-v595', utils: null})
 })
 
 test('ufw rule forms (recorded): deny, ranges, lists, interface, address, limit, reject, source port, before.rules VRRP', () => {
@@ -170,7 +171,7 @@ test('names: several answers kept in order without duplicates; other lines ignor
 test('identity through sudo; DRBD loaded (from /proc/drbd); SELinux modes', () => {
   assert.deepEqual(identityFact.parse('uid=0\nsudo_user=deploy\nepoch=1700000000\n', 0), {uid: 0, sudoUser: 'deploy', epoch: 1700000000})
   // /proc/drbd's first line as DRBD 8.4 prints it (the host kernel here has no DRBD to record from).
-  assert.deepEqual(drbdModuleFact.parse('kernel=6.1.0-56-amd64\nmodinfo=\nloaded=yes\nproc=version: 8.4.11 (api:1/proto:86-101)\n', 0), {version: '8.4.11', loaded: true, kernel: '6.1.0-56-amd64'})
+  assert.deepEqual(drbdModuleFact.parse('kernel=6.1.0-56-amd64\nmodinfo=\nloaded=yes\nproc=version: 8.4.11 (api:1/proto:86-101)\n', 0), {version: '8.4.11', loaded: true, kernel: '6.1.0-56-amd64', utils: null})
   assert.deepEqual(selinuxFact.parse('Permissive\n', 0), {mode: 'permissive', booleans: {}})
   assert.deepEqual(selinuxFact.parse('absent\n', 0), {mode: 'absent', booleans: {}})
 })
