@@ -20,10 +20,9 @@ export interface RepoNeed {
   enable: string
 }
 
-const major = (os: OsRelease) => os.versionId.split('.')[0]
-
-function elrepo(os: OsRelease, family: PackageFamily): RepoNeed {
-  const v = major(os)
+/** ELRepo for an EL release (`versionId` 7.x, 8.x, 9.x). */
+export function elrepo(os: Pick<OsRelease, 'versionId'>, family: PackageFamily): RepoNeed {
+  const v = os.versionId.split('.')[0]
   // ELRepo signs EL 9 packages with its v2 key; EL 7 and 8 with the original one.
   const key = v === '9' ? 'RPM-GPG-KEY-v2-elrepo.org' : 'RPM-GPG-KEY-elrepo.org'
   return {
@@ -34,7 +33,7 @@ function elrepo(os: OsRelease, family: PackageFamily): RepoNeed {
 }
 
 function highAvailability(os: OsRelease): RepoNeed {
-  const v = major(os)
+  const v = os.versionId.split('.')[0]
   if (os.id === 'rhel') {
     const id = `rhel-${v}-for-$(arch)-highavailability-rpms`
     return {name: 'the RHEL High Availability add-on', enabled: (ids) => ids.some((i) => new RegExp(`^rhel-${v}-for-[\\w]+-highavailability-rpms$`).test(i)), enable: `subscription-manager repos --enable=${id}`}

@@ -11,6 +11,7 @@ import {conflictingLines, nodeAddresses, withHostsBlock} from './hosts-block.js'
 import {judgeDistro, type DistroVerdict, type PackageFamily} from '../distro/family.js'
 import {judgeSelinux} from '../distro/selinux.js'
 import {packageNames} from '../distro/packages.js'
+import {elrepo} from '../distro/repos.js'
 import {HA_SCRIPT_DIR} from '../templates/scripts/paths.js'
 
 export type NodeFacts = PreflightFacts | Unreachable
@@ -171,8 +172,7 @@ export function drbdModuleFix(id: string, family: string, versionId: string): st
     return "Debian's kernels ship the in-tree DRBD 8.4 module (drbd.ko): boot the distribution kernel (apt-get install linux-image-amd64, then reboot into it); custom or trimmed kernels may leave it out"
   }
   if (family === 'dnf' || family === 'yum') {
-    const major = versionId.split('.')[0] || '9'
-    return `RHEL-family kernels have no DRBD: enable ELRepo (${family} install https://www.elrepo.org/elrepo-release-${major}.el${major}.elrepo.noarch.rpm) and ${family} install ${packageNames(['drbd'], family).join(' ')}`
+    return `RHEL-family kernels have no DRBD: enable ELRepo (${elrepo({versionId: versionId || '9'}, family).enable}) and ${family} install ${packageNames(['drbd'], family).join(' ')}`
   }
   return 'install a kernel with the DRBD module (drbd.ko), from the distribution or LINBIT'
 }

@@ -2,6 +2,7 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {missingRepos, repoFor, repolistFact} from '../../../src/distro/repos.js'
 import {osFact} from '../../../src/facts/os.js'
+import {configPath} from '../../../src/distro/paths.js'
 import {recorded} from '../../helpers/recorded.js'
 
 const repolist = (name: string) => {
@@ -43,5 +44,12 @@ describe('repositories a package needs', () => {
     const rhel = missingRepos(['pcs'], os('rhel-9.4'), repolist('rhel-9.4-subscribed'))
     assert.deepEqual(rhel.map((m) => m.repo.name), ['the RHEL High Availability add-on'])
     assert.equal(rhel[0].repo.enabled(['rhel-9-for-aarch64-highavailability-rpms']), true)
+  })
+})
+
+describe('config paths by family', () => {
+  it('keepalived options in /etc/default or /etc/sysconfig; NFS server settings in nfs.conf, except EL 7', () => {
+    assert.deepEqual(['apt', 'dnf', 'yum'].map((f) => configPath('keepalived-options', f as 'apt')), ['/etc/default/keepalived', '/etc/sysconfig/keepalived', '/etc/sysconfig/keepalived'])
+    assert.deepEqual(['apt', 'dnf', 'yum'].map((f) => configPath('nfs-server-config', f as 'apt')), ['/etc/nfs.conf', '/etc/nfs.conf', '/etc/sysconfig/nfs'])
   })
 })

@@ -74,7 +74,7 @@ test('an unsupported distribution fails naming what was found, or warns under --
   assert.deepEqual([forced.level, forced.message], ['warn', 'Alpine Linux v3.20 (ID=alpine VERSION_ID=3.20.3) is not supported; going on as apt because of --force-distro'])
   assert.match(drbdModuleFix('debian', 'apt', '12'), /in-tree DRBD 8\.4 module/)
   assert.match(drbdModuleFix('rocky', 'dnf', '9.4'), /elrepo-release-9\.el9\.elrepo\.noarch\.rpm\) and dnf install drbd9x-utils kmod-drbd9x$/)
-  assert.match(drbdModuleFix('centos', 'yum', '7'), /yum install https:\/\/www\.elrepo\.org\/elrepo-release-7\.el7\.elrepo\.noarch\.rpm\) and yum install drbd90-utils kmod-drbd90$/)
+  assert.match(drbdModuleFix('centos', 'yum', '7'), /\(rpm --import https:\/\/www\.elrepo\.org\/RPM-GPG-KEY-elrepo\.org && yum install -y https:\/\/www\.elrepo\.org\/elrepo-release-7\.el7\.elrepo\.noarch\.rpm\) and yum install drbd90-utils kmod-drbd90$/)
   assert.match(drbdModuleFix('ubuntu', 'apt', '22.04'), /linux-modules-extra-\$\(uname -r\)/)
 })
 
