@@ -5,6 +5,16 @@
 import {Command, Flags} from '@oclif/core'
 import chalk from 'chalk'
 import {HapairError} from './errors.js'
+import {PACKAGE_FAMILIES, type PackageFamily} from './distro/family.js'
+
+/** Shared by the runbook commands and preflight: they are the ones that judge a node's distribution. */
+export const forceDistroFlag = {
+  'force-distro': Flags.custom<PackageFamily>({
+    summary: 'On a distribution hapair does not support, go on as this package family (apt, dnf or yum), at your own risk.',
+    options: [...PACKAGE_FAMILIES],
+    helpGroup: 'GLOBAL',
+  })(),
+}
 
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true

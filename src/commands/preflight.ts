@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, forceDistroFlag} from '../base-command.js'
 import {withSession} from '../engine/session.js'
 import {ConnectError, ExitCode, HapairError} from '../errors.js'
 import {connectFindings, runPreflight, type PreflightResult} from '../preflight/run.js'
@@ -18,6 +18,7 @@ export default class Preflight extends BaseCommand {
   static flags = {
     fix: Flags.boolean({summary: 'Repair what is safe: /etc/hosts entries, firewall openings, time sync.', default: false}),
     'dry-run': Flags.boolean({char: 'n', summary: 'With --fix: show the repairs (commands and file diffs) and change nothing.', default: false}),
+    ...forceDistroFlag,
   }
 
   async run(): Promise<PreflightResult> {
@@ -25,7 +26,7 @@ export default class Preflight extends BaseCommand {
     const print = (line: string) => !this.jsonEnabled() && this.log(line)
     const result = await withSession(
       {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run']},
-      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], print}),
+      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], forceDistro: flags['force-distro'], print}),
     ).catch((error: unknown) => {
       // An unreachable node is a failed check, reported like the others.
       if (!(error instanceof ConnectError)) throw error

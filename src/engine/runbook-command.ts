@@ -12,6 +12,8 @@ import type {ClusterConfig} from '../config/schema.js'
 import {runSteps, type RunSummary} from './runner.js'
 import {withSession} from './session.js'
 import {formatSummary} from './format-summary.js'
+import {forceDistroFlag} from '../base-command.js'
+import type {PackageFamily} from '../distro/family.js'
 
 export const runbookFlags = {
   'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
@@ -19,6 +21,7 @@ export const runbookFlags = {
   'no-wait': Flags.boolean({summary: 'Do not wait for the DRBD initial sync to finish.', default: false}),
   only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
   from: Flags.string({summary: 'Start at this step id.'}),
+  ...forceDistroFlag,
 }
 
 export interface RunbookCommandInput {
@@ -26,7 +29,7 @@ export interface RunbookCommandInput {
   /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
   runbook: string | ((config: ClusterConfig) => string)
   configFile: string
-  flags: {'dry-run': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; yes: boolean; 'accept-new-host-keys': boolean}
+  flags: {'dry-run': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes: boolean; 'accept-new-host-keys': boolean}
   json: boolean
   interactive: boolean
   /** Human output (stdout); silent under --json. */
@@ -68,7 +71,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
             config,
             secrets,
             nodes: config.nodes,
-            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe, yes: input.flags.yes, interactive: input.interactive, noWait: input.flags['no-wait']},
+            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe, yes: input.flags.yes, interactive: input.interactive, noWait: input.flags['no-wait'], forceDistro: input.flags['force-distro']},
           },
           hosts: session.hosts,
           state: session.state,

@@ -3,6 +3,7 @@
  * apply it, then verify by reading the facts again. "Changed" means the plan held changes.
  */
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
+import type {PackageFamily} from '../distro/family.js'
 import type {FactSet} from '../facts/fact.js'
 import type {Host} from '../transport/host.js'
 
@@ -16,6 +17,8 @@ export interface RunOptions {
   interactive: boolean
   /** Do not wait for long background work (DRBD initial sync) to finish. */
   noWait: boolean
+  /** `--force-distro`: the package family to assume on a distribution hapair does not support. */
+  forceDistro?: PackageFamily
 }
 
 export interface StepContext {

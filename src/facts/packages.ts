@@ -1,5 +1,5 @@
 import {shq, type Fact} from './fact.js'
-import type {PackageFamily} from './os.js'
+import type {PackageFamily} from '../distro/family.js'
 
 /** Which of the given packages are installed, asking dpkg or rpm, whichever the node has. */
 export function installedPackagesFact(names: Record<PackageFamily, string[]>): Fact<Set<string>> {

@@ -9,6 +9,11 @@ import type {Finding, Unreachable} from './finding.js'
 import {judgeFirewall} from './firewall-judge.js'
 import {conflictingLines, nodeAddresses, withHostsBlock} from './hosts-block.js'
 import {stackOf} from '../stacks/registry.js'
+import {judgeDistro, type DistroVerdict, type PackageFamily} from '../distro/family.js'
+import {judgeSelinux} from '../distro/selinux.js'
+import {packageNames} from '../distro/packages.js'
+import {elrepo} from '../distro/repos.js'
+import {HA_SCRIPT_DIR} from '../templates/scripts/paths.js'
 
 export type NodeFacts = PreflightFacts | Unreachable
 
@@ -17,7 +22,12 @@ export const MAX_CLOCK_SKEW_SECONDS = 5
 
 export const isUnreachable = (f: NodeFacts | undefined): f is Unreachable => f === undefined || 'unreachable' in f
 
-export function evaluate(config: ClusterConfig, factsByNode: Record<string, NodeFacts>): Finding[] {
+export interface EvaluateOptions {
+  /** `--force-distro`: the package family to assume on an unsupported distribution. */
+  forceDistro?: PackageFamily
+}
+
+export function evaluate(config: ClusterConfig, factsByNode: Record<string, NodeFacts>, opts: EvaluateOptions = {}): Finding[] {
   const findings: Finding[] = []
   for (const node of config.nodes) {
     const facts = factsByNode[node.name]
@@ -25,13 +35,14 @@ export function evaluate(config: ClusterConfig, factsByNode: Record<string, Node
       findings.push({node: node.name, check: 'ssh', level: 'fail', message: facts?.unreachable ?? 'no facts were read', fix: facts?.hint ?? `check that ${node.ssh.user}@${node.address}:${node.ssh.port} accepts SSH`})
       continue
     }
+    const distro = judgeDistro(facts.os, opts.forceDistro)
     findings.push(
       checkSsh(node, facts),
       checkHostname(node, facts),
-      checkDistro(node, facts),
+      checkDistro(node, distro),
       ...config.nodes.map((named) => checkResolves(config, node, named, facts)),
-      checkTime(node, facts),
-      ...(stackOf(config).service.usesDrbd ? [checkDrbd(node, facts)] : []),
+      checkTime(node, facts, distro),
+      ...(stackOf(config).service.usesDrbd ? [checkDrbd(node, facts, distro)] : []),
       ...judgeFirewall(config, node, facts),
       checkSelinux(config, node, facts),
     )
@@ -68,12 +79,10 @@ function checkHostname(node: NodeConfig, f: PreflightFacts): Finding {
   }
 }
 
-function checkDistro(node: NodeConfig, f: PreflightFacts): Finding {
-  const name = f.os.prettyName || f.os.id || 'unknown distribution'
-  if (f.os.family === 'unknown') {
-    return {node: node.name, check: 'distro', level: 'fail', message: `${name}: no apt-get, dnf or yum found`, fix: 'hapair installs packages with apt (Debian, Ubuntu) or dnf/yum (RHEL, Rocky, Alma, Fedora); use one of those distributions'}
-  }
-  return {node: node.name, check: 'distro', level: 'ok', message: `${name}, packages by ${f.os.family}`}
+/** The distro layer's verdict (distro/family.ts), as the steps will judge it: an unsupported distribution fails unless forced. */
+function checkDistro(node: NodeConfig, distro: DistroVerdict): Finding {
+  if (!distro.ok) return {node: node.name, check: 'distro', level: 'fail', message: distro.message, fix: distro.hint}
+  return {node: node.name, check: 'distro', level: distro.forced ? 'warn' : 'ok', message: distro.message}
 }
 
 /**
@@ -108,7 +117,8 @@ function checkResolves(config: ClusterConfig, node: NodeConfig, named: NodeConfi
   return {node: node.name, check, level, message, fix: `add "${named.address} ${named.name}" to /etc/hosts (--fix writes both names in a "# BEGIN hapair" block)`, fixable: true, repair: {kind: 'hosts'}}
 }
 
-function checkTime(node: NodeConfig, f: PreflightFacts): Finding {
+function checkTime(node: NodeConfig, f: PreflightFacts, distro: DistroVerdict): Finding {
+  const family = distro.ok ? distro.family : undefined
   const {timedatectl: td, chrony, timeDaemons} = f
   const check = 'time sync'
   if (td.synchronized || chrony.synchronized) {
@@ -131,7 +141,7 @@ function checkTime(node: NodeConfig, f: PreflightFacts): Finding {
       fix: chrony.running ? 'check the NTP servers are reachable: chronyc sources' : 'check the NTP servers are reachable: timedatectl timesync-status',
     }
   }
-  const unit = f.os.family === 'apt' ? 'chrony' : 'chronyd'
+  const unit = family === 'apt' ? 'chrony' : 'chronyd'
   if (td.available && td.canNtp) {
     return {node: node.name, check, level: 'warn', message: 'no time sync is running', fix: 'timedatectl set-ntp true', fixable: true, repair: {kind: 'timesync', title: 'switch time sync on', script: 'timedatectl set-ntp true'}}
   }
@@ -139,16 +149,21 @@ function checkTime(node: NodeConfig, f: PreflightFacts): Finding {
     const script = `systemctl enable --now ${unit}`
     return {node: node.name, check, level: 'warn', message: 'chrony is installed but not running', fix: script, fixable: true, repair: {kind: 'timesync', title: `start ${unit}`, script}}
   }
-  const install = f.os.family === 'apt' ? 'apt-get install chrony' : `${f.os.family === 'unknown' ? 'dnf' : f.os.family} install chrony`
+  const install = family === 'apt' ? 'apt-get install chrony' : `${family ?? 'dnf'} install chrony`
   return {node: node.name, check, level: 'warn', message: 'no time sync service is installed', fix: `${install} (it starts by itself)`}
 }
 
-function checkDrbd(node: NodeConfig, f: PreflightFacts): Finding {
+function checkDrbd(node: NodeConfig, f: PreflightFacts, distro: DistroVerdict): Finding {
   const {drbd, os} = f
   if (drbd.version) {
-    return {node: node.name, check: 'drbd module', level: 'ok', message: `DRBD ${drbd.version} kernel module ${drbd.loaded ? 'loaded' : 'available'} (kernel ${drbd.kernel})`}
+    const utils = drbd.utils ? `, drbd-utils ${drbd.utils}` : ''
+    // drbd-utils 9 drives both 8.4 and 9 modules; 8.x utils cannot configure a DRBD 9 module.
+    if (drbd.version.startsWith('9.') && drbd.utils && !/^9\./.test(drbd.utils)) {
+      return {node: node.name, check: 'drbd module', level: 'fail', message: `DRBD ${drbd.version} kernel module but drbd-utils ${drbd.utils}, which cannot configure DRBD 9`, fix: `install drbd-utils 9 (${distro.ok ? packageNames(['drbd'], distro.family).join(' ') : 'drbd-utils'})`}
+    }
+    return {node: node.name, check: 'drbd module', level: 'ok', message: `DRBD ${drbd.version} kernel module ${drbd.loaded ? 'loaded' : 'available'} (kernel ${drbd.kernel}${utils})`}
   }
-  return {node: node.name, check: 'drbd module', level: 'fail', message: `no DRBD kernel module for kernel ${drbd.kernel || '?'}`, fix: drbdModuleFix(os.id, os.family, os.versionId)}
+  return {node: node.name, check: 'drbd module', level: 'fail', message: `no DRBD kernel module for kernel ${drbd.kernel || '?'}`, fix: drbdModuleFix(os.id, distro.ok ? distro.family : 'unknown', os.versionId)}
 }
 
 /** Where each distribution family gets the DRBD kernel module. */
@@ -158,29 +173,19 @@ export function drbdModuleFix(id: string, family: string, versionId: string): st
     return "Debian's kernels ship the in-tree DRBD 8.4 module (drbd.ko): boot the distribution kernel (apt-get install linux-image-amd64, then reboot into it); custom or trimmed kernels may leave it out"
   }
   if (family === 'dnf' || family === 'yum') {
-    const major = versionId.split('.')[0] || '9'
-    return `RHEL-family kernels have no DRBD: enable ELRepo (${family} install https://www.elrepo.org/elrepo-release-${major}.el${major}.elrepo.noarch.rpm) and ${family} install kmod-drbd9x drbd9x-utils`
+    return `RHEL-family kernels have no DRBD: enable ELRepo (${elrepo({versionId: versionId || '9'}, family).enable}) and ${family} install ${packageNames(['drbd'], family).join(' ')}`
   }
   return 'install a kernel with the DRBD module (drbd.ko), from the distribution or LINBIT'
 }
 
 function checkSelinux(config: ClusterConfig, node: NodeConfig, f: PreflightFacts): Finding {
-  const check = 'selinux'
-  switch (f.selinux) {
-    case 'absent':
-      return {node: node.name, check, level: 'ok', message: 'SELinux is not installed'}
-    case 'disabled':
-      return {node: node.name, check, level: 'ok', message: 'SELinux is disabled'}
-    case 'permissive':
-      return {node: node.name, check, level: 'ok', message: 'SELinux is permissive (it logs denials, blocks nothing)'}
-    case 'enforcing': {
-      // Not auto-fixed: relaxing SELinux is a security decision, and the right booleans depend on local policy.
-      const notes = ['watch for denials with `ausearch -m avc -ts recent`']
-      notes.push(...stackOf(config).manager.selinuxNotes)
-      if (config.nfs) notes.push('NFS exports need nfs_export_all_rw on (its default)')
-      return {node: node.name, check, level: 'warn', message: 'SELinux is enforcing: the HA scripts may be denied at failover time', fix: notes.join('; ')}
-    }
-  }
+  const {manager} = stackOf(config)
+  const verdict = judgeSelinux(f.selinux, {
+    nfsExports: Boolean(config.nfs),
+    clusterDaemons: manager.selinux.clusterDaemons,
+    keepalivedScriptDir: manager.selinux.keepalivedScripts ? HA_SCRIPT_DIR : null,
+  })
+  return {node: node.name, check: 'selinux', ...verdict}
 }
 
 /** Checks that compare the two nodes; skipped when either could not be read. */

@@ -7,7 +7,8 @@ import type {ClusterConfig} from '../config/schema.js'
 import {factSet, shq, type Fact, type FactSet} from '../facts/fact.js'
 import {fileFact, type FileInfo} from '../facts/file.js'
 import {keyValues, osFact, type OsInfo} from '../facts/os.js'
-import {firewalldFact, nftFact, ufwFact, type FirewalldInfo, type NftInfo, type UfwInfo} from './firewall-facts.js'
+import {firewalldFact, nftFact, ufwFact, type FirewalldInfo, type NftInfo, type UfwInfo} from '../distro/firewall.js'
+import {selinuxFact, type SelinuxInfo} from '../distro/selinux.js'
 import {chronyFact, timedatectlFact, timeDaemonsFact, type ChronyInfo, type TimedatectlInfo, type TimeDaemons} from './time-facts.js'
 
 export const HOSTS_FILE = '/etc/hosts'
@@ -28,9 +29,9 @@ export interface DrbdModule {
   version: string | null
   loaded: boolean
   kernel: string
+  /** drbdadm's own version (DRBDADM_VERSION of `drbdadm --version`); null when drbd-utils is not installed. */
+  utils: string | null
 }
-
-export type SelinuxMode = 'enforcing' | 'permissive' | 'disabled' | 'absent'
 
 export interface PreflightFacts {
   identity: Identity
@@ -44,7 +45,7 @@ export interface PreflightFacts {
   firewalld: FirewalldInfo
   ufw: UfwInfo
   nft: NftInfo
-  selinux: SelinuxMode
+  selinux: SelinuxInfo
 }
 
 export const identityFact: Fact<Identity> = {
@@ -77,26 +78,19 @@ export function namesFact(names: string[]): Fact<NameResolution> {
   }
 }
 
-/** The DRBD module on disk (modinfo), loaded (/sys/module) and its version line (/proc/drbd). */
+/** The DRBD module on disk (modinfo), loaded (/sys/module), its version line (/proc/drbd) and the drbd-utils version. */
 export const drbdModuleFact: Fact<DrbdModule> = {
   command: `echo "kernel=$(uname -r)"
 echo "modinfo=$(modinfo -F version drbd 2>/dev/null)"
 [ -d /sys/module/drbd ] && echo "loaded=yes"
 [ -r /proc/drbd ] && echo "proc=$(head -n1 /proc/drbd)"
+drbdadm --version 2>/dev/null | sed -n 's/^DRBDADM_VERSION=/utils=/p'
 true`,
   parse(stdout) {
     const kv = keyValues(stdout)
     const fromProc = /^version:\s*(\S+)/.exec(kv.proc ?? '')?.[1]
     const version = (kv.modinfo ?? '').trim() || fromProc || null
-    return {version, loaded: kv.loaded === 'yes' || fromProc !== undefined, kernel: (kv.kernel ?? '').trim()}
-  },
-}
-
-export const selinuxFact: Fact<SelinuxMode> = {
-  command: 'if command -v getenforce >/dev/null; then getenforce; else echo absent; fi',
-  parse(stdout) {
-    const word = stdout.trim().split('\n').pop()?.trim().toLowerCase()
-    return word === 'enforcing' || word === 'permissive' || word === 'disabled' ? word : 'absent'
+    return {version, loaded: kv.loaded === 'yes' || fromProc !== undefined, kernel: (kv.kernel ?? '').trim(), utils: kv.utils?.trim() || null}
   },
 }
 

@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
 import type {PreflightFacts} from './facts.js'
-import type {FirewalldService, FirewalldZone, UfwInfo, UfwRule} from './firewall-facts.js'
+import {firewallTool, type FirewalldService, type FirewalldZone, type UfwInfo, type UfwRule} from '../distro/firewall.js'
 import {covers, firewallNeeds, needLabel, portText, VRRP_MULTICAST_GROUP, type FirewallNeed, type Source} from './ports.js'
 import type {Finding} from './finding.js'
 import {DRILL_NFT_TABLE as DRILL_TABLE} from '../facts/drill-firewall.js'
@@ -26,8 +26,9 @@ function leftoverDrill(node: NodeConfig, facts: PreflightFacts): Finding[] {
 function judgeRules(config: ClusterConfig, node: NodeConfig, facts: PreflightFacts): Finding[] {
   // SSH is not judged: hapair is connected over it, so whatever rule lets it in works.
   const needs = firewallNeeds(config, node).filter((n) => n.from.kind !== 'admin')
-  if (facts.firewalld.state === 'running') return judgeFirewalld(node, needs, facts)
-  if (facts.ufw.active) return judgeUfw(config, node, needs, facts.ufw)
+  const tool = firewallTool(facts)
+  if (tool === 'firewalld') return judgeFirewalld(node, needs, facts)
+  if (tool === 'ufw') return judgeUfw(config, node, needs, facts.ufw)
   const {nft} = facts
   const list = needs.map(describeNeed).join('; ')
   if (nft.filtering === false) {

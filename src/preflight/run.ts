@@ -4,6 +4,7 @@
  * findings reported are those after the repairs.
  */
 import type {ClusterConfig} from '../config/schema.js'
+import type {PackageFamily} from '../distro/family.js'
 import {applyChange} from '../engine/apply-change.js'
 import {describeChange} from '../engine/render-plan.js'
 import type {Change} from '../engine/step.js'
@@ -19,6 +20,8 @@ export const FACTS_TIMEOUT_MS = 60_000
 export interface PreflightOptions {
   fix: boolean
   dryRun: boolean
+  /** `--force-distro`: the family to assume on an unsupported distribution. */
+  forceDistro?: PackageFamily
   signal?: AbortSignal
   /** Progress lines for a person (silent under --json). */
   print?: (line: string) => void
@@ -57,7 +60,7 @@ export async function readAllFacts(config: ClusterConfig, hosts: Map<string, Hos
 export async function runPreflight(config: ClusterConfig, hosts: Map<string, Host>, opts: PreflightOptions): Promise<PreflightResult> {
   const print = opts.print ?? (() => {})
   const facts = await readAllFacts(config, hosts)
-  let findings = evaluate(config, facts)
+  let findings = evaluate(config, facts, opts)
   let fixes: PreflightResult['fixes'] = null
   if (opts.fix) {
     const changes = planFixes(config, findings, facts)
@@ -69,7 +72,7 @@ export async function runPreflight(config: ClusterConfig, hosts: Map<string, Hos
       fixes.applied = outcome.applied
       fixes.failed = outcome.failed
       const after = await readAllFacts(config, hosts)
-      findings = evaluate(config, after)
+      findings = evaluate(config, after, opts)
       findings.push(...outcome.failed.map(({node, message}): Finding => ({node, check: 'fix', level: 'fail', message})))
       // Like a step's re-plan after applying: a repair that still plans a change did not take.
       const failedNodes = new Set(outcome.failed.map((f) => f.node))

@@ -8,7 +8,7 @@
 import type {ConfigProblem} from '../errors.js'
 import type {ClusterConfig, Manager, Service} from '../config/schema.js'
 import type {KeepalivedServiceParts} from '../templates/keepalived.js'
-import type {LogicalPackage} from '../templates/packages.js'
+import type {LogicalPackage} from '../distro/packages.js'
 import type {ServingCheck} from '../steps/serving/types.js'
 
 /** A cluster file as validation sees it: any key may be missing or of the wrong type. */
@@ -88,8 +88,8 @@ export interface HaManager extends SectionRules {
   drbdUpAtBoot: boolean
   /** It looks its own node name up to pick its interface: a wrong or loopback answer breaks it. */
   needsExactNameResolution: boolean
-  /** What SELinux enforcing means for it, in words an operator can act on. */
-  selinuxNotes: string[]
+  /** What it needs from SELinux when enforcing: daemons_enable_cluster_mode, or a label for keepalived's scripts. */
+  selinux: {clusterDaemons: boolean; keepalivedScripts: boolean}
   peerChannels(config: ClusterConfig): PeerChannel[]
   /** Longest the manager's timers allow before a dead active node is noticed, in ms. */
   detectionBoundMs(config: ClusterConfig): number

@@ -26,7 +26,7 @@ export const heartbeatManager: HaManager = {
   ownsDrbdRole: true,
   drbdUpAtBoot: true,
   needsExactNameResolution: true,
-  selinuxNotes: ['setsebool -P daemons_enable_cluster_mode 1 lets cluster daemons manage services'],
+  selinux: {clusterDaemons: true, keepalivedScripts: false},
   peerChannels: (config) => [{proto: 'udp', port: config.heartbeat?.udpPort ?? 694, what: 'heartbeat', via: 'replication', configPath: 'heartbeat.udpPort', required: true}],
   detectionBoundMs: (config) => (config.heartbeat?.deadtime ?? 5) * 1000,
   detectionBoundWhy: (config) => `deadtime ${config.heartbeat?.deadtime ?? 5} s`,

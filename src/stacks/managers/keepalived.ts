@@ -23,7 +23,7 @@ export const keepalivedManager: HaManager = {
   ownsDrbdRole: false,
   drbdUpAtBoot: true,
   needsExactNameResolution: false,
-  selinuxNotes: ["keepalived's check and notify scripts run as keepalived_script_t: scripts that mount, run drbdadm or restart NFS may need a local policy module (audit2allow)"],
+  selinux: {clusterDaemons: false, keepalivedScripts: true},
   peerChannels: (config) => {
     const multicast = config.keepalived ? !config.keepalived.unicast : false
     return [

@@ -26,7 +26,7 @@ export const pacemakerManager: HaManager = {
   ownsDrbdRole: true,
   drbdUpAtBoot: false,
   needsExactNameResolution: true,
-  selinuxNotes: ['setsebool -P daemons_enable_cluster_mode 1 lets cluster daemons manage services'],
+  selinux: {clusterDaemons: true, keepalivedScripts: false},
   peerChannels: (config) => {
     const port = config.pacemaker?.port ?? 5405
     const transport = config.pacemaker?.transport ?? 'knet'

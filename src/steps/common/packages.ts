@@ -1,31 +1,54 @@
 /**
  * Factory for "these packages are installed" steps; every stack's install step is one of these.
+ * A package that comes from a repository the node has not enabled (ELRepo, HighAvailability) is
+ * refused before anything is installed, with the command that enables it.
  */
 import {RefusalError} from '../../errors.js'
 import {factSet} from '../../facts/fact.js'
 import {osFact} from '../../facts/os.js'
 import {installedPackagesFact} from '../../facts/packages.js'
-import {allFamilyNames, installScript, packageNames, type LogicalPackage} from '../../templates/packages.js'
-import type {Change, Step, StepContext} from '../../engine/step.js'
+import {familyOf} from '../../distro/family.js'
+import {allFamilyNames, installScript, packageNames, type LogicalPackage} from '../../distro/packages.js'
+import {missingRepos, repolistFact} from '../../distro/repos.js'
+import type {Change, Plan, Step, StepContext} from '../../engine/step.js'
 
-export function packagesStep(id: string, title: string, wanted: (ctx: StepContext) => LogicalPackage[]): Step {
+/** The facts a packages step reads; steps that read more spread these into their own set. */
+export function packageFacts(logical: LogicalPackage[]) {
+  return {os: osFact, installed: installedPackagesFact(allFamilyNames(logical)), repos: repolistFact}
+}
+
+type PackageFacts = {[K in keyof ReturnType<typeof packageFacts>]: ReturnType<ReturnType<typeof packageFacts>[K]['parse']>}
+
+export function packagesStep(id: string, title: string, wanted: (ctx: StepContext) => LogicalPackage[]): Step<PackageFacts> {
   return {
     id,
     title,
-    facts: (ctx) => factSet({os: osFact, installed: installedPackagesFact(allFamilyNames(wanted(ctx)))}),
-    plan(ctx, facts) {
-      const changes: Change[] = []
-      const notes: string[] = []
-      for (const node of ctx.nodes) {
-        const {os, installed} = facts[node.name]
-        if (os.family === 'unknown') {
-          throw new RefusalError(`${node.name}: no apt-get, dnf or yum found (${os.prettyName || 'unknown distro'})`, 'hapair supports Debian/Ubuntu and RHEL/Rocky/Alma/Fedora families')
-        }
-        const missing = packageNames(wanted(ctx), os.family).filter((p) => !installed.has(p))
-        if (missing.length === 0) notes.push(`${node.name}: ${packageNames(wanted(ctx), os.family).join(', ')} already installed`)
-        else changes.push({kind: 'command', node: node.name, title: `install ${missing.join(' ')}`, script: installScript(os.family, missing), timeoutMs: 15 * 60_000})
-      }
-      return {changes, notes}
-    },
+    facts: (ctx) => factSet(packageFacts(wanted(ctx))),
+    plan: (ctx, facts) => planPackages(ctx, facts, wanted(ctx)),
   }
+}
+
+export function planPackages(ctx: StepContext, facts: Record<string, PackageFacts>, logical: LogicalPackage[]): Plan {
+  const changes: Change[] = []
+  const notes: string[] = []
+  const refusals: string[] = []
+  const enable: string[] = []
+  for (const node of ctx.nodes) {
+    const {os, installed, repos} = facts[node.name]
+    const family = familyOf(node, os, ctx.options.forceDistro)
+    const names = packageNames(logical, family)
+    const missing = names.filter((p) => !installed.has(p))
+    if (missing.length === 0) {
+      notes.push(`${node.name}: ${names.join(', ')} already installed`)
+      continue
+    }
+    const absent = missingRepos(missing, os, repos)
+    for (const {repo, packages} of absent) {
+      refusals.push(`${node.name}: ${packages.join(', ')} come${packages.length === 1 ? 's' : ''} from ${repo.name}, which is not enabled`)
+      enable.push(`on ${node.name}: ${repo.enable}`)
+    }
+    if (absent.length === 0) changes.push({kind: 'command', node: node.name, title: `install ${missing.join(' ')}`, script: installScript(family, missing), timeoutMs: 15 * 60_000})
+  }
+  if (refusals.length) throw new RefusalError(refusals.join('\n'), `enable the repositories, then run again: ${enable.join('; ')}`)
+  return {changes, notes}
 }

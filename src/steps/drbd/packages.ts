@@ -6,14 +6,10 @@
 import type {Change, Step, StepContext} from '../../engine/step.js'
 import {factSet} from '../../facts/fact.js'
 import {drbdKernelFact} from '../../facts/drbd.js'
-import {osFact} from '../../facts/os.js'
-import {installedPackagesFact} from '../../facts/packages.js'
-import {allFamilyNames, type LogicalPackage} from '../../templates/packages.js'
-import {packagesStep} from '../common/packages.js'
+import type {LogicalPackage} from '../../distro/packages.js'
+import {packageFacts, planPackages} from '../common/packages.js'
 
 const wanted = (ctx: StepContext): LogicalPackage[] => (ctx.config.filesystem?.type === 'xfs' ? ['drbd', 'xfs'] : ['drbd'])
-
-const install = packagesStep('drbd.packages', 'DRBD packages', wanted)
 
 /** Loads the module now; says what to install when the kernel has none. */
 export const MODPROBE_SCRIPT = `if ! modprobe drbd; then
@@ -26,9 +22,9 @@ test -e /proc/drbd
 export const drbdPackages: Step = {
   id: 'drbd.packages',
   title: 'DRBD packages and kernel module',
-  facts: (ctx) => factSet({os: osFact, installed: installedPackagesFact(allFamilyNames(wanted(ctx))), kernel: drbdKernelFact}),
+  facts: (ctx) => factSet({...packageFacts(wanted(ctx)), kernel: drbdKernelFact}),
   plan(ctx, facts) {
-    const {changes, notes} = install.plan(ctx, facts)
+    const {changes, notes} = planPackages(ctx, facts, wanted(ctx))
     const out: Change[] = [...changes]
     for (const node of ctx.nodes) {
       const {kernel} = facts[node.name]

@@ -18,7 +18,7 @@ import {
 import {nodePriorities} from '../../stacks/preferred-node.js'
 import {stackOf} from '../../stacks/registry.js'
 import {RefusalError} from '../../errors.js'
-import {allFamilyUnits} from '../../templates/services.js'
+import {allFamilyUnits} from '../../distro/services.js'
 import {planFile} from '../common/plan-file.js'
 import {requireKeepalived} from './sections.js'
 

@@ -11,7 +11,8 @@ import {renderCheckScript} from '../../templates/scripts/check-nfs.js'
 import {renderNotifyScript} from '../../templates/scripts/notify.js'
 import {CHECK_SCRIPT_PATH, HA_SCRIPT_MODE, NOTIFY_SCRIPT_PATH} from '../../templates/scripts/paths.js'
 import {planFile} from '../common/plan-file.js'
-import {familyOf, refuseUnservableNfs} from '../nfs/sections.js'
+import {familyOf} from '../../distro/family.js'
+import {refuseUnservableNfs} from '../nfs/sections.js'
 
 export interface KeepalivedScriptsFacts {
   os: OsInfo
@@ -29,7 +30,7 @@ export const keepalivedScriptsStep: Step<KeepalivedScriptsFacts> = {
     const notes: string[] = []
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const family = familyOf(node, f.os)
+      const family = familyOf(node, f.os, ctx.options.forceDistro)
       const wanted = [
         {path: NOTIFY_SCRIPT_PATH, content: renderNotifyScript(ctx.config, family), current: f.notify},
         {path: CHECK_SCRIPT_PATH, content: renderCheckScript(ctx.config, family), current: f.check},

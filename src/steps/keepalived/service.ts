@@ -14,7 +14,7 @@ import {preferredNode} from '../../stacks/preferred-node.js'
 import {stackOf} from '../../stacks/registry.js'
 import {HA_LOG_PATH} from '../../templates/scripts/paths.js'
 import {RefusalError} from '../../errors.js'
-import {familyOf} from '../nfs/sections.js'
+import {familyOf} from '../../distro/family.js'
 import type {ServingCheck} from '../serving/types.js'
 import {requireKeepalived} from './sections.js'
 
@@ -110,7 +110,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
       if (!isActive(s)) {
         // First start of the cluster: the preferred node takes the service before its peer starts.
         const takeOver = node.name === preferred.name && !anyRunning
-        const family = familyOf(node, facts[node.name].os)
+        const family = familyOf(node, facts[node.name].os, ctx.options.forceDistro)
         changes.push({
           kind: 'command',
           node: node.name,
@@ -140,7 +140,7 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
     }
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const own = {family: f.os.family, active: (unit: string) => isActive(f.services[unit]), own: f.serving}
+      const own = {family: familyOf(node, f.os, ctx.options.forceDistro), active: (unit: string) => isActive(f.services[unit]), own: f.serving}
       problems.push(...serving.verify(ctx, node, own, f.vip.holdsVip && holders.length === 1, f.vip.holdsVip))
     }
     return problems

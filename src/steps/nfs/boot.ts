@@ -8,8 +8,9 @@ import {factSet} from '../../facts/fact.js'
 import {nfsStateFact, type NfsStateInfo} from '../../facts/nfs.js'
 import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
-import {allFamilyUnits, serviceUnit} from '../../templates/services.js'
-import {familyOf, requireNfs} from './sections.js'
+import {allFamilyUnits, serviceUnit} from '../../distro/services.js'
+import {familyOf} from '../../distro/family.js'
+import {requireNfs} from './sections.js'
 
 export interface NfsBootFacts {
   os: OsInfo
@@ -27,7 +28,7 @@ export const nfsBootStep: Step<NfsBootFacts> = {
     const notes: string[] = []
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const unit = serviceUnit('nfs-server', familyOf(node, f.os))
+      const unit = serviceUnit('nfs-server', familyOf(node, f.os, ctx.options.forceDistro))
       const s = f.services[unit]
       if (s?.enabled === 'not-found') {
         notes.push(`${node.name}: no ${unit} unit (is nfs.packages done?)`)

@@ -10,9 +10,10 @@ import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, type ServiceStates} from '../../facts/services.js'
 import {EXPORTS_MODE, EXPORTS_PATH, renderExports} from '../../templates/exports.js'
 import {NFS_CONF_DROPIN_PATH, NFS_CONF_MODE, NFS_CONF_PATH, renderNfsConfDropIn, withNfsConfBlock} from '../../templates/nfs-conf.js'
-import {allFamilyUnits, serviceUnit} from '../../templates/services.js'
+import {allFamilyUnits, serviceUnit} from '../../distro/services.js'
 import {planFile} from '../common/plan-file.js'
-import {familyOf, refuseUnservableNfs, requireNfs} from './sections.js'
+import {familyOf} from '../../distro/family.js'
+import {refuseUnservableNfs, requireNfs} from './sections.js'
 
 export interface NfsConfigFacts {
   os: OsInfo
@@ -59,7 +60,7 @@ export const nfsConfigStep: Step<NfsConfigFacts> = {
     const exportsContent = renderExports(ctx.config)
     for (const node of ctx.nodes) {
       const f = facts[node.name]
-      const family = familyOf(node, f.os)
+      const family = familyOf(node, f.os, ctx.options.forceDistro)
       // Serving under HA control: running with the replicated state bound in. A server the package
       // started by itself is stopped by nfs.boot, not fed exports.
       const serving = isActive(f.services[serviceUnit('nfs-server', family)]) && f.state.stateBound
@@ -101,7 +102,7 @@ export const nfsConfigStep: Step<NfsConfigFacts> = {
           `${node.name}: nfsconf reports lease-time ${f.conf.leaseTime ?? 'unset'} / grace-time ${f.conf.graceTime ?? 'unset'}, not ${nfs.leaseTime}/${nfs.graceTime}: another nfs.conf setting overrides hapair's`,
         )
       }
-      if (f.os.family === 'unknown' || !isActive(f.services[serviceUnit('nfs-server', f.os.family)]) || !f.state.stateBound) continue
+      if (!isActive(f.services[serviceUnit('nfs-server', familyOf(node, f.os, ctx.options.forceDistro))]) || !f.state.stateBound) continue
       for (const exp of nfs.exports) {
         for (const client of exp.clients.trim().split(/\s+/)) {
           if (!f.exportfs.entries.some((e) => e.path === exp.path && e.client === client)) {

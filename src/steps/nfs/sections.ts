@@ -1,11 +1,8 @@
 /** The cluster-file sections the NFS steps need, with a usage error naming what is missing. */
 import type {ClusterConfig} from '../../config/schema.js'
 import {RefusalError, UsageError} from '../../errors.js'
-import type {PackageFamily} from '../../facts/os.js'
 import {KERNEL_MIN_NFS4_TIME} from '../../templates/nfs-conf.js'
 import type {StepContext} from '../../engine/step.js'
-import type {NodeConfig} from '../../config/schema.js'
-import type {OsInfo} from '../../facts/os.js'
 
 export type NfsSection = NonNullable<ClusterConfig['nfs']>
 export type FilesystemSection = NonNullable<ClusterConfig['filesystem']>
@@ -42,15 +39,4 @@ export function refuseUnservableNfs(ctx: StepContext): void {
       )
     }
   }
-}
-
-/** The node's package family, or a refusal naming the node and its distro. */
-export function familyOf(node: NodeConfig, os: OsInfo): PackageFamily {
-  if (os.family === 'unknown') {
-    throw new RefusalError(
-      `${node.name}: no apt-get, dnf or yum found (${os.prettyName || 'unknown distro'})`,
-      'hapair supports Debian/Ubuntu and RHEL/Rocky/Alma/Fedora families',
-    )
-  }
-  return os.family
 }

@@ -5,7 +5,7 @@
  */
 import {NFS_LIB, nfsStateFact, type NfsStateInfo} from '../../facts/nfs.js'
 import {shq} from '../../facts/fact.js'
-import {allFamilyUnits, serviceUnit} from '../../templates/services.js'
+import {allFamilyUnits, serviceUnit} from '../../distro/services.js'
 import type {ServingCheck} from '../serving/types.js'
 import {requireNfs} from './sections.js'
 

@@ -7,7 +7,7 @@
 import type {NodeConfig} from '../../config/schema.js'
 import type {StepContext} from '../../engine/step.js'
 import type {Fact} from '../../facts/fact.js'
-import type {PackageFamily} from '../../facts/os.js'
+import type {PackageFamily} from '../../distro/family.js'
 
 export interface ServingCheck<F = unknown> {
   /** "NFS", for titles: "take over 192.168.1.200 + NFS". */

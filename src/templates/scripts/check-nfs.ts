@@ -3,7 +3,7 @@
  * the VIP), made safe to run every two seconds on both nodes.
  */
 import type {ClusterConfig} from '../../config/schema.js'
-import type {PackageFamily} from '../../facts/os.js'
+import type {PackageFamily} from '../../distro/family.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 
 /** Seconds between "the standby still holds DRBD/the mount" warnings in the log. */

@@ -5,9 +5,9 @@
  */
 import type {ClusterConfig} from '../../config/schema.js'
 import {shq} from '../../facts/fact.js'
-import type {PackageFamily} from '../../facts/os.js'
+import type {PackageFamily} from '../../distro/family.js'
 import {NFS_LIB, NFS_STATE_SUBDIR} from '../../facts/nfs.js'
-import {serviceUnit, serviceUnits} from '../services.js'
+import {serviceUnit, serviceUnits} from '../../distro/services.js'
 import {HA_GAVE_UP_PATH, HA_LOCK_PATH, HA_LOG_PATH, HA_RUN_DIR} from './paths.js'
 
 export interface HaScriptParams {

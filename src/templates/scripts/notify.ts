@@ -5,7 +5,7 @@
  * transition is logged with a timestamp.
  */
 import type {ClusterConfig} from '../../config/schema.js'
-import type {PackageFamily} from '../../facts/os.js'
+import type {PackageFamily} from '../../distro/family.js'
 import {HA_LOG_PATH} from './paths.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 

@@ -64,14 +64,17 @@ test('hostname differs from the node name: fail, not auto-fixed, fix names both 
   assert.equal(f.fix, "set the hostname (hostnamectl set-hostname pfnode1) or change the node's name in the cluster file to vm; DRBD and heartbeat need them equal")
 })
 
-test('unknown distribution family fails; the DRBD fix depends on the family', () => {
-  const findings = evaluate(recordedConfig(), both('debian12-ufw.out', undefined, (f) => ({...f, os: {...f.os, family: 'unknown', prettyName: 'Alpine Linux v3.20'}})))
-  const f = one(findings, 'pfnode1', 'distro')
+test('an unsupported distribution fails naming what was found, or warns under --force-distro; the DRBD fix depends on the family', () => {
+  const alpine = (f: PreflightFacts) => ({...f, os: {...f.os, id: 'alpine', versionId: '3.20.3', family: 'unknown' as const, prettyName: 'Alpine Linux v3.20'}})
+  const f = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, alpine)), 'pfnode1', 'distro')
   assert.equal(f.level, 'fail')
-  assert.equal(f.message, 'Alpine Linux v3.20: no apt-get, dnf or yum found')
+  assert.equal(f.message, 'Alpine Linux v3.20 (ID=alpine VERSION_ID=3.20.3) is not a supported distribution')
+  assert.match(f.fix ?? '', /--force-distro apt\|dnf\|yum$/)
+  const forced = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, alpine), {forceDistro: 'apt'}), 'pfnode1', 'distro')
+  assert.deepEqual([forced.level, forced.message], ['warn', 'Alpine Linux v3.20 (ID=alpine VERSION_ID=3.20.3) is not supported; going on as apt because of --force-distro'])
   assert.match(drbdModuleFix('debian', 'apt', '12'), /in-tree DRBD 8\.4 module/)
-  assert.match(drbdModuleFix('rocky', 'dnf', '9.4'), /elrepo-release-9\.el9\.elrepo\.noarch\.rpm\) and dnf install kmod-drbd9x drbd9x-utils$/)
-  assert.match(drbdModuleFix('centos', 'yum', '7'), /yum install https:\/\/www\.elrepo\.org\/elrepo-release-7\.el7/)
+  assert.match(drbdModuleFix('rocky', 'dnf', '9.4'), /elrepo-release-9\.el9\.elrepo\.noarch\.rpm\) and dnf install drbd9x-utils kmod-drbd9x$/)
+  assert.match(drbdModuleFix('centos', 'yum', '7'), /\(rpm --import https:\/\/www\.elrepo\.org\/RPM-GPG-KEY-elrepo\.org && yum install -y https:\/\/www\.elrepo\.org\/elrepo-release-7\.el7\.elrepo\.noarch\.rpm\) and yum install drbd90-utils kmod-drbd90$/)
   assert.match(drbdModuleFix('ubuntu', 'apt', '22.04'), /linux-modules-extra-\$\(uname -r\)/)
 })
 
@@ -188,15 +191,22 @@ test('time sync: container, timesyncd off (fixable), chrony stopped (fixable), n
   assert.equal(one(evaluate(config, both('devhost-no-systemd.out', config, ntpd)), 'pfnode1', 'time sync').level, 'ok')
 })
 
-test('SELinux enforcing: a warning with notes for the stack, never auto-fixed', () => {
-  const enforcing = (f: PreflightFacts) => ({...f, selinux: 'enforcing' as const})
-  const ka = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, enforcing)), 'pfnode1', 'selinux')
+test('SELinux enforcing: booleans the stack needs, keepalived script labels, where it cannot; never auto-fixed', () => {
+  const enforcing = (booleans: Record<string, boolean>) => (f: PreflightFacts) => ({...f, selinux: {mode: 'enforcing' as const, booleans}})
+  const ka = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, enforcing({nfs_export_all_rw: true}))), 'pfnode1', 'selinux')
   assert.equal(ka.level, 'warn')
   assert.equal(ka.fixable, undefined)
-  assert.match(ka.fix ?? '', /keepalived_script_t/)
-  assert.match(ka.fix ?? '', /nfs_export_all_rw/)
+  assert.match(ka.message, /nfs_export_all_rw on/)
+  assert.match(ka.fix ?? '', /semanage fcontext -a -t keepalived_unconfined_script_exec_t '\/etc\/keepalived\/hapair\(\/\.\*\)\?' && restorecon -Rv \/etc\/keepalived\/hapair/)
+  assert.match(ka.fix ?? '', /semanage permissive -a keepalived_t/, 'what would have to change where the policy cannot label them')
+  const off = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, enforcing({nfs_export_all_rw: false}))), 'pfnode1', 'selinux')
+  assert.equal(off.level, 'fail')
+  assert.match(off.fix ?? '', /^setsebool -P nfs_export_all_rw 1; /)
   const pm = recordedConfig({stack: 'pacemaker', keepalived: undefined})
-  assert.match(one(evaluate(pm, both('debian12-ufw.out', pm, enforcing)), 'pfnode1', 'selinux').fix ?? '', /setsebool -P daemons_enable_cluster_mode 1/)
+  const pmFinding = one(evaluate(pm, both('debian12-ufw.out', pm, enforcing({nfs_export_all_rw: true, daemons_enable_cluster_mode: false}))), 'pfnode1', 'selinux')
+  assert.deepEqual([pmFinding.level, pmFinding.fix], ['fail', 'setsebool -P daemons_enable_cluster_mode 1'])
+  const fine = one(evaluate(pm, both('debian12-ufw.out', pm, enforcing({nfs_export_all_rw: true, daemons_enable_cluster_mode: true}))), 'pfnode1', 'selinux')
+  assert.deepEqual([fine.level, fine.message], ['ok', 'SELinux is enforcing; nfs_export_all_rw, daemons_enable_cluster_mode on'])
 })
 
 test('names: a conflicting /etc/hosts line (recorded) is named, not overridden; loopback is fatal only for pacemaker/heartbeat', () => {
@@ -275,4 +285,12 @@ test('a failover drill left its isolation table behind: fail, even under firewal
   assert.deepEqual(fw.map((f) => f.level), ['fail', 'warn'])
   assert.equal(fw[0].fix, `nft delete table inet ${FIREWALL_NAME}`)
   assert.equal(fw[0].fixable, undefined)
+})
+
+test('DRBD 9 module needs drbd-utils 9: drbd9x-utils (as on Rocky 9) is ok, 8.x utils fail with the family\'s package names', () => {
+  const drbd = (version: string, utils: string | null) => (f: PreflightFacts) => ({...f, drbd: {version, loaded: false, kernel: '5.14.0-427.13.1.el9_4.x86_64', utils}})
+  const ok = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, drbd('9.2.9', '9.28.0'))), 'pfnode1', 'drbd module')
+  assert.deepEqual([ok.level, ok.message], ['ok', 'DRBD 9.2.9 kernel module available (kernel 5.14.0-427.13.1.el9_4.x86_64, drbd-utils 9.28.0)'])
+  const old = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, drbd('9.2.9', '8.4.11'))), 'pfnode1', 'drbd module')
+  assert.deepEqual([old.level, old.message, old.fix], ['fail', 'DRBD 9.2.9 kernel module but drbd-utils 8.4.11, which cannot configure DRBD 9', 'install drbd-utils 9 (drbd-utils)'])
 })

@@ -1,8 +1,9 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {drbdModuleFact, identityFact, namesFact, preflightFacts, selinuxFact} from '../../../src/preflight/facts.js'
+import {drbdModuleFact, identityFact, namesFact, preflightFacts} from '../../../src/preflight/facts.js'
+import {selinuxFact} from '../../../src/distro/selinux.js'
 import {chronyFact, timedatectlFact, timeDaemonsFact} from '../../../src/preflight/time-facts.js'
-import {iptablesFiltering, nftFact, parseUfwStatus} from '../../../src/preflight/firewall-facts.js'
+import {iptablesFiltering, nftFact, parseUfwStatus} from '../../../src/distro/firewall.js'
 import {splitSections} from '../../../src/facts/fact.js'
 import {recordedConfig, recordedFacts, recordedText} from './recorded.js'
 
@@ -25,15 +26,17 @@ test('the facts script is one script holding every probe, with both node names a
 test('debian12 + firewalld (recorded): identity, os, empty name answers, hosts, chrony not yet synchronised', () => {
   const f = recordedFacts('debian12-firewalld.out')
   assert.deepEqual(f.identity, {uid: 0, sudoUser: null, epoch: 1795241092})
-  assert.deepEqual(f.os, {id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', family: 'apt', hostname: 'pfnode1'})
+  // Recorded before the os fact read ID_LIKE and PID 1: those read as none and unknown (not refused).
+  assert.deepEqual(f.os, {id: 'debian', idLike: [], versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', family: 'apt', packageManager: 'apt', hostname: 'pfnode1', init: 'unknown'})
   assert.deepEqual(f.names, {pfnode1: [], pfnode2: []})
   assert.equal(f.hosts.mode, 0o644)
   assert.match(f.hosts.content ?? '', /^127\.0\.0\.1\tlocalhost\n/)
   assert.deepEqual(f.timedatectl, {available: true, canNtp: true, ntp: true, synchronized: false})
   assert.deepEqual(f.chrony, {installed: true, running: true, synchronized: false})
   assert.deepEqual(f.timeDaemons, {installed: ['chrony'], active: ['chrony', 'chronyd'], container: null})
-  assert.deepEqual(f.drbd, {version: null, loaded: false, kernel: '6.18.44-fc-v595'})
-  assert.equal(f.selinux, 'disabled')
+  // Recorded before the fact read drbdadm --version: no utils line.
+  assert.deepEqual(f.drbd, {version: null, loaded: false, kernel: '6.18.44-fc-v595', utils: null})
+  assert.deepEqual(f.selinux, {mode: 'disabled', booleans: {}})
 })
 
 test('firewalld (recorded): zone, runtime and permanent lists, service definitions', () => {
@@ -74,7 +77,7 @@ test('ufw active (recorded): default policy, rules in order, v6 twins marked, co
   // firewalld was stopped for this recording; the DRBD module of Debian's 6.1 kernel was on disk.
   const all = recordedFacts('debian12-ufw.out')
   assert.equal(all.firewalld.state, 'not running')
-  assert.deepEqual(all.drbd, {version: '8.4.11', loaded: false, kernel: '6.18.44-fc-v595'})
+  assert.deepEqual(all.drbd, {version: '8.4.11', loaded: false, kernel: '6.18.44-fc-v595', utils: null})
 })
 
 test('ufw rule forms (recorded): deny, ranges, lists, interface, address, limit, reject, source port, before.rules VRRP', () => {
@@ -168,10 +171,9 @@ test('names: several answers kept in order without duplicates; other lines ignor
 test('identity through sudo; DRBD loaded (from /proc/drbd); SELinux modes', () => {
   assert.deepEqual(identityFact.parse('uid=0\nsudo_user=deploy\nepoch=1700000000\n', 0), {uid: 0, sudoUser: 'deploy', epoch: 1700000000})
   // /proc/drbd's first line as DRBD 8.4 prints it (the host kernel here has no DRBD to record from).
-  assert.deepEqual(drbdModuleFact.parse('kernel=6.1.0-56-amd64\nmodinfo=\nloaded=yes\nproc=version: 8.4.11 (api:1/proto:86-101)\n', 0), {version: '8.4.11', loaded: true, kernel: '6.1.0-56-amd64'})
-  assert.equal(selinuxFact.parse('Enforcing\n', 0), 'enforcing')
-  assert.equal(selinuxFact.parse('Permissive\n', 0), 'permissive')
-  assert.equal(selinuxFact.parse('absent\n', 0), 'absent')
+  assert.deepEqual(drbdModuleFact.parse('kernel=6.1.0-56-amd64\nmodinfo=\nloaded=yes\nproc=version: 8.4.11 (api:1/proto:86-101)\n', 0), {version: '8.4.11', loaded: true, kernel: '6.1.0-56-amd64', utils: null})
+  assert.deepEqual(selinuxFact.parse('Permissive\n', 0), {mode: 'permissive', booleans: {}})
+  assert.deepEqual(selinuxFact.parse('absent\n', 0), {mode: 'absent', booleans: {}})
 })
 
 test('time daemons: units and binaries', () => {

@@ -78,7 +78,7 @@ test('time sync switched on where timesyncd is installed; nothing planned for wh
   const changes = plan(both('debian12-timesyncd-container.out', vm))
   assert.deepEqual(changes.filter((c) => c.node === 'pfnode1'), [{kind: 'command', node: 'pfnode1', title: 'switch time sync on', script: 'timedatectl set-ntp true\n'}])
   // Hostname mismatch, DRBD module, SELinux, conflicting hosts lines: reported only.
-  const devhost = plan(both('devhost-no-systemd.out', (f) => ({...f, selinux: 'enforcing', names: {pfnode1: ['192.0.2.11'], pfnode2: ['192.0.2.12']}})))
+  const devhost = plan(both('devhost-no-systemd.out', (f) => ({...f, selinux: {mode: 'enforcing', booleans: {nfs_export_all_rw: false}}, names: {pfnode1: ['192.0.2.11'], pfnode2: ['192.0.2.12']}})))
   assert.deepEqual(devhost, [])
   assert.deepEqual(plan(both('debian12-hosts-conflict.out')), [])
 })

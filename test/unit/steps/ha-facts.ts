@@ -1,12 +1,18 @@
 /** Fact values for plan() tests of the NFS and keepalived steps. */
 import type {FileInfo} from '../../../src/facts/file.js'
 import type {OsInfo} from '../../../src/facts/os.js'
+import type {Repolist} from '../../../src/distro/repos.js'
 import type {ServiceStates, UnitState} from '../../../src/facts/services.js'
 import type {VipInfo} from '../../../src/facts/ip.js'
 
-export const DEBIAN: OsInfo = {id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', family: 'apt', hostname: 'node1'}
-export const ROCKY: OsInfo = {id: 'rocky', versionId: '9.4', prettyName: 'Rocky Linux 9.4', family: 'dnf', hostname: 'node1'}
-export const UNKNOWN_OS: OsInfo = {id: 'alpine', versionId: '3.20', prettyName: 'Alpine Linux', family: 'unknown', hostname: 'node1'}
+const linux = {packageManager: null, idLike: [] as string[], init: 'systemd', hostname: 'node1'}
+export const DEBIAN: OsInfo = {...linux, id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', family: 'apt', packageManager: 'apt'}
+export const ROCKY: OsInfo = {...linux, id: 'rocky', idLike: ['rhel', 'centos', 'fedora'], versionId: '9.4', prettyName: 'Rocky Linux 9.4 (Blue Onyx)', family: 'dnf', packageManager: 'dnf'}
+export const UNKNOWN_OS: OsInfo = {...linux, id: 'alpine', versionId: '3.20.3', prettyName: 'Alpine Linux v3.20', family: 'unknown', init: 'init'}
+
+/** Enabled repositories as the repolist fact reads them: none on apt, EL 9's defaults plus these on dnf. */
+export const APT_REPOS: Repolist = {tool: null, enabled: []}
+export const dnfRepos = (...extra: string[]): Repolist => ({tool: 'dnf', enabled: ['appstream', 'baseos', 'extras', ...extra]})
 
 export const missing: FileInfo = {exists: false, content: null, mode: null}
 export const file = (content: string, mode = 0o644): FileInfo => ({exists: true, content, mode})

@@ -152,6 +152,8 @@ function watchDualPrimary(pair: Pair): {stop(): boolean} {
   const t = setInterval(() => {
     if (pair.bothPrimary()) seen = true
   }, 50)
+  // A test that fails before stop() must not keep the process alive (the runner would wait forever).
+  t.unref()
   return {
     stop() {
       clearInterval(t)
@@ -200,6 +202,8 @@ describe('keepalived + notify/check scripts, preempt (the seed drill)', {skip, t
     const h = pair.h[0]
     h.clearCalls()
     const watch = watchDualPrimary(pair)
+    const peerOut = join(pair.h[1].dir, 'keepalived.out')
+    const peerOutSize = readFileSync(peerOut, 'utf8').length
     await pair.kill(0)
     await sleep(1000)
     pair.start(0)
@@ -208,11 +212,17 @@ describe('keepalived + notify/check scripts, preempt (the seed drill)', {skip, t
     const logSize = readFileSync(h.log, 'utf8').length
     const newLog = () => readFileSync(h.log, 'utf8').slice(logSize)
     await until('node1 back as MASTER after the backup call', () => /backup: end/.test(newLog()) && pair.holdsVip(0), 20_000).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
-    // ...and its master call (queued behind the backup call's lock) has finished.
-    await until('node1 serving, node2 idle', () => /MASTER again[\s\S]* master: end/.test(newLog()) && pair.serving(0) && pair.idle(1), 40_000).catch((e) =>
-      assert.fail(`${e.message}\n${pair.logs()}`),
-    )
+    await until('node1 serving, node2 idle', () => / master: end/.test(newLog()) && pair.serving(0) && pair.idle(1), 40_000).catch((e) => assert.fail(`${e.message}\n${pair.logs()}`))
     assert.equal(watch.stop(), false, 'no moment with both nodes DRBD Primary')
+    // On a busy machine the restart can come later than node2's master-down timer (3 adverts plus
+    // skew): node2 then took the service, and node1 had to release and take it back. That is the
+    // other correct outcome, judged by the end state above; the quiet path is judged only when
+    // node2 never became MASTER.
+    const peerTookOver = /Entering MASTER STATE/.test(readFileSync(peerOut, 'utf8').slice(peerOutSize))
+    if (peerTookOver) {
+      assert.match(newLog(), / master: serving:/, `node1 took the service back\n${pair.logs()}`)
+      return
+    }
     const released = h.calls().filter((c) => /^(drbdadm secondary|umount|systemctl stop)/.test(c))
     assert.deepEqual(released, [], `node1 released something it then had to take back:\n${pair.logs()}`)
     assert.match(newLog(), /keepalived was restarted while this node serves: waiting up to 5 s/)

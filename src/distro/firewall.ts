@@ -1,5 +1,6 @@
 /**
- * What filters incoming traffic on a node. firewalld and ufw are read through their own tools,
+ * What filters incoming traffic on a node, and which tool manages it (firewalld on EL, ufw on
+ * Ubuntu, plain nftables or iptables elsewhere). firewalld and ufw are read through their own tools,
  * whose rules hapair can judge port by port; anything else (hand-written nftables or iptables)
  * is only detected, because hapair cannot read arbitrary rule sets reliably.
  */
@@ -61,6 +62,18 @@ export interface NftInfo {
   filtering: boolean | null
   /** Which chains filter, or why the rule set could not be read. */
   detail: string
+}
+
+export type FirewallTool = 'firewalld' | 'ufw' | 'nftables' | 'iptables' | 'none'
+
+/**
+ * The tool whose rules decide: a running firewalld owns the rule set even where ufw is installed
+ * too, an active ufw next; otherwise whatever nft or iptables shows.
+ */
+export function firewallTool(f: {firewalld: FirewalldInfo; ufw: UfwInfo; nft: NftInfo}): FirewallTool {
+  if (f.firewalld.state === 'running') return 'firewalld'
+  if (f.ufw.active) return 'ufw'
+  return f.nft.tool === 'nft' ? 'nftables' : f.nft.tool
 }
 
 // ---------------------------------------------------------------- firewalld

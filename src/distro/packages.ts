@@ -2,7 +2,7 @@
  * Logical package names to each distro family's package names. The one place that knows that
  * Debian calls the NFS server nfs-kernel-server and EL calls it nfs-utils.
  */
-import type {PackageFamily} from '../facts/os.js'
+import type {PackageFamily} from './family.js'
 
 export type LogicalPackage =
   | 'partitioning'

@@ -2,7 +2,7 @@
  * systemd unit names per distro family: the one place that knows what each family calls a
  * service, so steps, facts and the notify scripts never spell a unit name themselves.
  */
-import type {PackageFamily} from '../facts/os.js'
+import type {PackageFamily} from './family.js'
 
 export type LogicalService = 'nfs-server' | 'nfs-state-users' | 'keepalived'
 
