@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {withSession} from '../engine/session.js'
-import {ConnectError, ExitCode, HapairError} from '../errors.js'
-import {connectFindings, runPreflight, type PreflightResult} from '../preflight/run.js'
+import {ExitCode, HapairError} from '../errors.js'
+import {runPreflight, type PreflightResult} from '../preflight/run.js'
 import {findingsTable, verdictLine} from '../preflight/report.js'
 
 export default class Preflight extends BaseCommand {
@@ -24,13 +24,10 @@ export default class Preflight extends BaseCommand {
     const {flags} = await this.parse(Preflight)
     const print = (line: string) => !this.jsonEnabled() && this.log(line)
     const result = await withSession(
-      {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run']},
-      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], print}),
-    ).catch((error: unknown) => {
-      // An unreachable node is a failed check, reported like the others.
-      if (!(error instanceof ConnectError)) throw error
-      return {findings: connectFindings(error), ok: false, fixes: null}
-    })
+      // partial: an unreachable node is one failed ssh check; the other node is still checked in full.
+      {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run'], partial: true},
+      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], print, unreachable: session.unreachable}),
+    )
     print(findingsTable(result.findings, process.stdout.columns || 120))
     print(verdictLine(result.findings, Boolean(result.fixes && !result.fixes.dryRun)))
     if (!result.ok) throw Object.assign(new HapairError('preflight found failures (see above)', ExitCode.verifyFailed), {summary: result})
