@@ -4,19 +4,36 @@
  */
 import {Command, Flags} from '@oclif/core'
 import chalk from 'chalk'
+import {applyColorChoice} from './color.js'
 import {HapairError} from './errors.js'
+
+/** For commands that connect to the nodes. */
+export const hostKeyFlags = {
+  'accept-new-host-keys': Flags.boolean({
+    summary: 'Trust and record host keys not yet in known_hosts (a changed key is always refused).',
+    default: false,
+    helpGroup: 'GLOBAL',
+  }),
+}
+
+/** For commands that ask before acting. */
+export const yesFlag = {
+  yes: Flags.boolean({char: 'y', summary: 'Answer yes to confirmations (never implies --wipe).', default: false, helpGroup: 'GLOBAL'}),
+}
 
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
+  /** Flags every command uses. Flags only some commands use are the exported sets below, spread by those commands. */
   static baseFlags = {
     config: Flags.string({char: 'c', summary: 'Cluster file.', default: 'hapair.yaml', env: 'HAPAIR_CONFIG', helpGroup: 'GLOBAL'}),
-    yes: Flags.boolean({char: 'y', summary: 'Answer yes to confirmations (never implies --wipe).', default: false, helpGroup: 'GLOBAL'}),
-    'accept-new-host-keys': Flags.boolean({
-      summary: 'Trust and record host keys not yet in known_hosts (a changed key is always refused).',
-      default: false,
-      helpGroup: 'GLOBAL',
-    }),
+    // Read in init() (before parsing, so parse errors are plain too); declared so it is accepted and listed.
+    'no-color': Flags.boolean({summary: 'No colours in the output (as NO_COLOR=1 does).', default: false, helpGroup: 'GLOBAL'}),
+  }
+
+  async init(): Promise<void> {
+    applyColorChoice(process.env, this.argv)
+    await super.init()
   }
 
   /** A person can be asked: both ends are terminals and this is not CI. */

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import chalk from 'chalk'
 import {writeFileSync} from 'node:fs'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {ExitCode, HapairError} from '../errors.js'
 import {faultHooksFrom} from '../drills/fault-hooks.js'
 import {runFailoverTest, type FailoverTestReport} from '../drills/failover-session.js'
@@ -25,6 +25,7 @@ export default class FailoverTest extends BaseCommand {
   static strict = false
   static args = {scenario: Args.string({description: `scenario(s) to run: ${SCENARIO_IDS.join(', ')}`, required: false})}
   static flags = {
+    ...hostKeyFlags,
     'allow-crash': Flags.boolean({summary: 'Allow crash-active on real hosts (sysrq crash of the active node).', default: false}),
     report: Flags.string({summary: 'Also write a Markdown report to this file.'}),
     junit: Flags.string({summary: 'Also write JUnit XML to this file (for CI).'}),

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {withSession} from '../engine/session.js'
 import {ExitCode, HapairError} from '../errors.js'
 import {runPreflight, type PreflightResult} from '../preflight/run.js'
@@ -16,6 +16,7 @@ export default class Preflight extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --json',
   ]
   static flags = {
+    ...hostKeyFlags,
     fix: Flags.boolean({summary: 'Repair what is safe: /etc/hosts entries, firewall openings, time sync.', default: false}),
     'dry-run': Flags.boolean({char: 'n', summary: 'With --fix: show the repairs (commands and file diffs) and change nothing.', default: false}),
   }

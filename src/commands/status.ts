@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {ExitCode} from '../errors.js'
 import {stackOf} from '../stacks/registry.js'
 import {servingShape} from '../stacks/serving-shape.js'
@@ -15,6 +15,7 @@ export default class Status extends BaseCommand {
     'Reads both nodes in one call each; an unreachable node is shown as such, with the reason, and the other in full. Detects and explains a DRBD split brain. Exit code 0 healthy, 4 degraded (one node unreachable, the other serving alone), 3 any other unhealthy state.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json', '<%= config.bin %> <%= command.id %> --watch']
   static flags = {
+    ...hostKeyFlags,
     watch: Flags.boolean({char: 'w', summary: 'Refresh every --interval seconds until Ctrl-C.', default: false}),
     interval: Flags.integer({summary: 'Seconds between refreshes with --watch.', default: 2, min: 1}),
   }
