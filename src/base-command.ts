@@ -6,6 +6,7 @@ import {Command, Flags} from '@oclif/core'
 import chalk from 'chalk'
 import {applyColorChoice} from './color.js'
 import {HapairError} from './errors.js'
+import {jsonErrorDocument} from './json-error.js'
 
 /** For commands that connect to the nodes. */
 export const hostKeyFlags = {
@@ -41,15 +42,15 @@ export abstract class BaseCommand extends Command {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
   }
 
-  protected async catch(err: Error & {exitCode?: number; summary?: unknown; oclif?: {exit?: number}}): Promise<any> {
+  protected async catch(err: Error & {exitCode?: number; data?: unknown; oclif?: {exit?: number}}): Promise<any> {
     // oclif's own parse and exit errors already carry their exit code and message.
     if (!(err instanceof HapairError) && err.oclif?.exit !== undefined) throw err
     const exitCode = err instanceof HapairError ? err.exitCode : (err.exitCode ?? 1)
     const hint = err instanceof HapairError ? err.hint : undefined
     if (this.jsonEnabled()) {
-      this.logJson({error: {message: err.message, exitCode, ...(hint ? {hint} : {}), ...(err.summary ? {summary: err.summary} : {})}})
+      this.logJson(jsonErrorDocument(err, exitCode))
     } else {
-      process.stderr.write(`${chalk.red('error:')} ${err.message}\n${hint ? `${chalk.dim('hint:')} ${hint}\n` : ''}`)
+      this.logToStderr(`${chalk.red('error:')} ${err.message}${hint ? `\n${chalk.dim('hint:')} ${hint}` : ''}`)
       if (!(err instanceof HapairError) && process.env.HAPAIR_DEBUG) process.stderr.write(`${err.stack}\n`)
     }
     this.exit(exitCode)

@@ -13,6 +13,27 @@ export class HapairError extends Error {
   }
 }
 
+/** One thing wrong, as `--json`'s error.problems lists it. */
+export interface Problem {
+  message: string
+  /** Where in the cluster file, e.g. `nodes[1].address`. */
+  path?: string
+  node?: string
+  fix?: string
+  line?: number
+  column?: number
+}
+
+/**
+ * A command finished its work and the result is a failure: the human report is already printed,
+ * and under --json the result goes out as the error document's `data`, with the problems found.
+ */
+export class CommandFailed extends HapairError {
+  constructor(message: string, exitCode: number, readonly data: unknown, readonly problems: Problem[] = [], hint?: string) {
+    super(message, exitCode, hint)
+  }
+}
+
 export interface ConfigProblem {
   /** Path in the cluster file, e.g. `nodes[1].address`; empty for the whole file. */
   path: string

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import chalk from 'chalk'
 import {writeFileSync} from 'node:fs'
 import {BaseCommand, hostKeyFlags} from '../base-command.js'
-import {ExitCode, HapairError} from '../errors.js'
+import {CommandFailed, ExitCode} from '../errors.js'
 import {faultHooksFrom} from '../drills/fault-hooks.js'
 import {runFailoverTest, type FailoverTestReport} from '../drills/failover-session.js'
 import {renderJunit} from '../drills/report/junit.js'
@@ -64,10 +64,11 @@ export default class FailoverTest extends BaseCommand {
       this.log(renderTables(report, {color: (v, text) => (v === 'PASS' ? chalk.green(text) : chalk.red(text))}))
       if (report.notRun.length) this.log(`not run after a failure: ${report.notRun.join(', ')} (add --keep-going to run them anyway)`)
     }
-    if (controller.signal.aborted) throw Object.assign(new HapairError('interrupted; the cluster was healed first', ExitCode.interrupted), {summary: report})
+    if (controller.signal.aborted) throw new CommandFailed('interrupted; the cluster was healed first', ExitCode.interrupted, report)
     if (!report.passed) {
-      const failed = report.drills.filter((d) => d.status !== 'passed').map((d) => d.scenario)
-      throw Object.assign(new HapairError(`drill(s) missed their expectation: ${failed.join(', ') || 'none ran'}`, ExitCode.verifyFailed), {summary: report})
+      const failed = report.drills.filter((d) => d.status !== 'passed')
+      const problems = failed.flatMap((d) => d.failures.map((f) => ({message: `${d.scenario}: ${f}`})))
+      throw new CommandFailed(`drill(s) missed their expectation: ${failed.map((d) => d.scenario).join(', ') || 'none ran'}`, ExitCode.verifyFailed, report, problems)
     }
     return report
   }

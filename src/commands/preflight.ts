@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {withSession} from '../engine/session.js'
-import {ExitCode, HapairError} from '../errors.js'
+import {CommandFailed, ExitCode} from '../errors.js'
 import {runPreflight, type PreflightResult} from '../preflight/run.js'
 import {findingsTable, verdictLine} from '../preflight/report.js'
 
@@ -31,7 +31,11 @@ export default class Preflight extends BaseCommand {
     )
     print(findingsTable(result.findings, process.stdout.columns || 120))
     print(verdictLine(result.findings, Boolean(result.fixes && !result.fixes.dryRun)))
-    if (!result.ok) throw Object.assign(new HapairError('preflight found failures (see above)', ExitCode.verifyFailed), {summary: result})
+    if (!result.ok) {
+      const failed = result.findings.filter((f) => f.level === 'fail')
+      const problems = failed.map((f) => ({node: f.node, message: `${f.check}: ${f.message}`, ...(f.fix ? {fix: f.fix} : {})}))
+      throw new CommandFailed(`preflight: ${failed.length} check${failed.length === 1 ? '' : 's'} failed`, ExitCode.verifyFailed, result, problems)
+    }
     return result
   }
 }

@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand, hostKeyFlags} from '../base-command.js'
-import {ExitCode} from '../errors.js'
+import {CommandFailed, ExitCode} from '../errors.js'
 import {stackOf} from '../stacks/registry.js'
 import {servingShape} from '../stacks/serving-shape.js'
 import {withSession} from '../engine/session.js'
 import {readStatus} from '../status/read.js'
-import {renderStatus, type ClusterCondition} from '../status/report.js'
+import {conditionLine, renderStatus, type ClusterCondition} from '../status/report.js'
 
 const EXIT: Record<ClusterCondition, number> = {healthy: ExitCode.ok, degraded: ExitCode.degraded, unhealthy: ExitCode.verifyFailed}
 
@@ -34,7 +34,7 @@ export default class Status extends BaseCommand {
       return last
     })
     if (!this.jsonEnabled()) this.log(renderStatus(report))
-    process.exitCode = EXIT[report.condition]
+    if (report.condition !== 'healthy') throw new CommandFailed(conditionLine(report), EXIT[report.condition], report, report.problems.map((message) => ({message})))
     return report
   }
 }

@@ -175,7 +175,7 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
   }
   if (failure) {
     const exitCode = signal.aborted ? 130 : failure instanceof HapairError ? failure.exitCode : 1
-    throw Object.assign(failure instanceof Error ? failure : new Error(String(failure)), {summary, exitCode})
+    throw Object.assign(failure instanceof Error ? failure : new Error(String(failure)), {data: summary, exitCode})
   }
   return summary
 }

@@ -115,6 +115,14 @@ function servesAlone(nodes: NodeStatus[], shape: Pick<ServingShape, 'vip' | 'ser
 
 const CONDITION_TEXT: Record<ClusterCondition, string> = {healthy: 'healthy', degraded: 'DEGRADED (one node unreachable; the other serves alone)', unhealthy: 'NOT healthy'}
 
+/** One line for the exit: what is wrong, in a sentence that stands alone (also the JSON error message). */
+export function conditionLine(r: StatusReport): string {
+  if (r.condition === 'healthy') return `${r.cluster} is healthy`
+  const down = r.nodes.filter((n) => !n.reachable).map((n) => n.node)
+  if (r.condition === 'degraded') return `${r.cluster} is degraded: ${down.join(', ')} unreachable, ${r.nodes.find((n) => n.reachable)!.node} serves alone`
+  return `${r.cluster} is not healthy: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`
+}
+
 export function renderStatus(r: StatusReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no')
   const head = ['node', 'DRBD role', 'connection', 'disk', 'mounted', 'NFS', 'VIP', 'HA daemon']
