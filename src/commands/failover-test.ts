@@ -9,13 +9,14 @@ import {renderJunit} from '../drills/report/junit.js'
 import {renderMarkdown} from '../drills/report/markdown.js'
 import {renderTables} from '../drills/report/table.js'
 import {SCENARIO_IDS} from '../drills/types.js'
+import {drillsFailed} from '../drills/outcome.js'
 
 export default class FailoverTest extends BaseCommand {
   static summary = 'Run failover drills: inject a fault, measure what an NFS client sees, prove no acknowledged write is lost.'
   static description = [
     `Scenarios: ${SCENARIO_IDS.join(', ')} (default: every one that applies to the stack; crash-active on real hosts only with --allow-crash).`,
     'Each drill starts only from a healthy cluster, writes numbered records through the VIP while the fault plays out, heals the cluster afterwards and reads every acknowledged record back.',
-    'Exit code 3 when any drill misses its expectation.',
+    'Exit code 3 when any drill misses its expectation; 5 when drills only refused to start (the cluster was not healthy, so nothing was done).',
   ].join('\n')
   static examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -65,11 +66,7 @@ export default class FailoverTest extends BaseCommand {
       if (report.notRun.length) this.log(`not run after a failure: ${report.notRun.join(', ')} (add --keep-going to run them anyway)`)
     }
     if (controller.signal.aborted) throw new CommandFailed('interrupted; the cluster was healed first', ExitCode.interrupted, report)
-    if (!report.passed) {
-      const failed = report.drills.filter((d) => d.status !== 'passed')
-      const problems = failed.flatMap((d) => d.failures.map((f) => ({message: `${d.scenario}: ${f}`})))
-      throw new CommandFailed(`drill(s) missed their expectation: ${failed.map((d) => d.scenario).join(', ') || 'none ran'}`, ExitCode.verifyFailed, report, problems)
-    }
+    if (!report.passed) throw drillsFailed(report)
     return report
   }
 }
