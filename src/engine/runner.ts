@@ -9,7 +9,7 @@ import type {Host} from '../transport/host.js'
 import type {RunRecord, StateFile, StepRecord} from '../state/state-file.js'
 import {HapairError, InterruptedError} from '../errors.js'
 import {executeStep, type StepHooks} from './execute-step.js'
-import type {RendererChoice} from './renderer.js'
+import {nodeOutput, nodeTitle, type RendererChoice} from './renderer.js'
 import type {RunbookEntry} from './runbook.js'
 import type {Plan, StepContext} from './step.js'
 
@@ -81,11 +81,11 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
             await task
               .newListr(
                 nodes.map((node) => ({
-                  title: node,
+                  title: nodeTitle(input.renderer, node, baseTitle),
                   task: async (_c: unknown, sub: ListrTaskWrapper<unknown, any, any>) => {
                     try {
                       await apply(node, (line) => {
-                        sub.output = line
+                        sub.output = nodeOutput(input.renderer, node, line)
                       })
                     } catch (error) {
                       failures.push(error)
