@@ -15,7 +15,7 @@ export function renderTables(report: DrillReport, opts: {color?: (verdict: strin
   }
   const passed = report.drills.filter((d) => d.status === 'passed').length
   const refused = report.drills.filter((d) => d.status === 'refused').length
-  const refusedText = refused ? `, ${refused} refused to start (the cluster was not healthy; nothing was done)` : ''
+  const refusedText = refused ? `, ${refused} refused to start (no fault was injected)` : ''
   out.push(`${passed} of ${report.drills.length} drill(s) passed${refusedText} (${report.cluster}, stack ${report.stack}, ${report.environment}).`)
   return out.join('\n')
 }

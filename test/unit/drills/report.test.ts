@@ -78,14 +78,14 @@ test('a refused drill reads as refused: no table of dashes, REFUSED, the reason,
   assert.match(text, /│ kill-ha +│ REFUSED +│/)
   assert.doesNotMatch(text, /—/)
   assert.match(text, /✗ the cluster is not healthy, so the drill did not start:\n {2}node2: DRBD r0 is not Connected/)
-  assert.match(text, /0 of 1 drill\(s\) passed, 1 refused to start \(the cluster was not healthy; nothing was done\)/)
+  assert.match(text, /0 of 1 drill\(s\) passed, 1 refused to start \(no fault was injected\)/)
   assert.deepEqual(measuredRows(refused).at(-1), ['verdict', 'REFUSED'])
 })
 
 test('exit codes: only refusals are 5 (nothing was tested), any missed expectation is 3', () => {
   const onlyRefused = drillsFailed({...report, passed: false, drills: [passed, refused]})
   assert.equal(onlyRefused.exitCode, 5)
-  assert.match(onlyRefused.message, /^drill\(s\) refused to start: kill-ha \(the cluster is not healthy; nothing was done\)$/)
+  assert.match(onlyRefused.message, /^drill\(s\) refused to start, so nothing was tested: kill-ha \(the cluster is not healthy, so the drill did not start: node2: DRBD r0 is not Connected \(fix: hapair drbd-init\); nobody holds/)
   assert.deepEqual(onlyRefused.problems, [{message: 'kill-ha: the cluster is not healthy, so the drill did not start: node2: DRBD r0 is not Connected (fix: hapair drbd-init); nobody holds the VIP (fix: systemctl start keepalived)'}])
   const mixed = drillsFailed({...report, passed: false, drills: [failed, refused]})
   assert.equal(mixed.exitCode, 3)
