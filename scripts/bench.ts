@@ -80,11 +80,11 @@ show('  time inside remote commands (slowest node)', `${(remoteMs / 1000).toFixe
 show('  hapair overhead (wall - remote)', `${((again.ms - remoteMs) / 1000).toFixed(2)} s`)
 
 // Every applicable drill; exit 3 (a missed expectation, e.g. isolate's split brain under keepalived,
-// which has no fencing) still prints the report, inside the error's summary.
+// which has no fencing) still prints the report, as the error document's data.
 const drill = hapair(['failover-test', '--json'])
 try {
   const json = JSON.parse(drill.stdout)
-  const report = json.error?.summary ?? json
+  const report = json.data ?? json
   for (const d of report.drills ?? []) {
     const stall = d.timeline?.stallMs
     const bound = d.expectation?.detectionBoundMs

@@ -13,10 +13,12 @@ const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnMani
 await plugin.load()
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest))
 
-const config = await Config.load(root)
 const helpDir = join(root, 'dist', 'help')
 mkdirSync(helpDir, {recursive: true})
+// A fresh Config for every page: oclif's Help rewrites the ids of the commands it lists ("lab:up"
+// becomes "lab up") in the shared Config, after which a topic page finds none of its commands.
 async function render(argv) {
+  const config = await Config.load(root)
   let out = ''
   const write = process.stdout.write
   process.stdout.write = (chunk) => ((out += chunk), true)
@@ -29,5 +31,5 @@ async function render(argv) {
 }
 writeFileSync(join(helpDir, 'root.txt'), await render([]))
 for (const id of Object.keys(plugin.manifest.commands)) writeFileSync(join(helpDir, `${id.replaceAll(':', ' ')}.txt`), await render([id]))
-for (const topic of config.topics) writeFileSync(join(helpDir, `${topic.name.replaceAll(':', ' ')}.txt`), await render([topic.name]))
+for (const topic of (await Config.load(root)).topics) writeFileSync(join(helpDir, `${topic.name.replaceAll(':', ' ')}.txt`), await render([topic.name]))
 console.log(`oclif.manifest.json and dist/help: ${Object.keys(plugin.manifest.commands).length} commands`)

@@ -4,8 +4,10 @@
  */
 import {Command, Flags} from '@oclif/core'
 import chalk from 'chalk'
+import {applyColorChoice} from './color.js'
 import {HapairError} from './errors.js'
 import {PACKAGE_FAMILIES, type PackageFamily} from './distro/family.js'
+import {jsonErrorDocument} from './json-error.js'
 
 /** Shared by the runbook commands and preflight: they are the ones that judge a node's distribution. */
 export const forceDistroFlag = {
@@ -16,17 +18,33 @@ export const forceDistroFlag = {
   })(),
 }
 
+/** For commands that connect to the nodes. */
+export const hostKeyFlags = {
+  'accept-new-host-keys': Flags.boolean({
+    summary: 'Trust and record host keys not yet in known_hosts (a changed key is always refused).',
+    default: false,
+    helpGroup: 'GLOBAL',
+  }),
+}
+
+/** For commands that ask before acting. */
+export const yesFlag = {
+  yes: Flags.boolean({char: 'y', summary: 'Answer yes to confirmations (never implies --wipe).', default: false, helpGroup: 'GLOBAL'}),
+}
+
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
+  /** Flags every command uses. Flags only some commands use are the exported sets below, spread by those commands. */
   static baseFlags = {
     config: Flags.string({char: 'c', summary: 'Cluster file.', default: 'hapair.yaml', env: 'HAPAIR_CONFIG', helpGroup: 'GLOBAL'}),
-    yes: Flags.boolean({char: 'y', summary: 'Answer yes to confirmations (never implies --wipe).', default: false, helpGroup: 'GLOBAL'}),
-    'accept-new-host-keys': Flags.boolean({
-      summary: 'Trust and record host keys not yet in known_hosts (a changed key is always refused).',
-      default: false,
-      helpGroup: 'GLOBAL',
-    }),
+    // Read in init() (before parsing, so parse errors are plain too); declared so it is accepted and listed.
+    'no-color': Flags.boolean({summary: 'No colours in the output (as NO_COLOR=1 does).', default: false, helpGroup: 'GLOBAL'}),
+  }
+
+  async init(): Promise<void> {
+    applyColorChoice(process.env, this.argv)
+    await super.init()
   }
 
   /** A person can be asked: both ends are terminals and this is not CI. */
@@ -34,15 +52,15 @@ export abstract class BaseCommand extends Command {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
   }
 
-  protected async catch(err: Error & {exitCode?: number; summary?: unknown; oclif?: {exit?: number}}): Promise<any> {
+  protected async catch(err: Error & {exitCode?: number; data?: unknown; oclif?: {exit?: number}}): Promise<any> {
     // oclif's own parse and exit errors already carry their exit code and message.
     if (!(err instanceof HapairError) && err.oclif?.exit !== undefined) throw err
     const exitCode = err instanceof HapairError ? err.exitCode : (err.exitCode ?? 1)
     const hint = err instanceof HapairError ? err.hint : undefined
     if (this.jsonEnabled()) {
-      this.logJson({error: {message: err.message, exitCode, ...(hint ? {hint} : {}), ...(err.summary ? {summary: err.summary} : {})}})
+      this.logJson(jsonErrorDocument(err, exitCode))
     } else {
-      process.stderr.write(`${chalk.red('error:')} ${err.message}\n${hint ? `${chalk.dim('hint:')} ${hint}\n` : ''}`)
+      this.logToStderr(`${chalk.red('error:')} ${err.message}${hint ? `\n${chalk.dim('hint:')} ${hint}` : ''}`)
       if (!(err instanceof HapairError) && process.env.HAPAIR_DEBUG) process.stderr.write(`${err.stack}\n`)
     }
     this.exit(exitCode)

@@ -1,13 +1,36 @@
 /**
- * Errors that carry the exit code scripts rely on:
- * 0 success, 1 a step failed, 2 bad usage or config, 3 verification or drill failed, 130 interrupted.
+ * Errors that carry the exit code scripts rely on (README lists them):
+ * 0 success, 1 a step failed, 2 bad usage or config, 3 verification or drill failed (status: not
+ * healthy), 4 degraded (status: one node unreachable, the other serving alone), 5 a drill refused
+ * to start (the cluster was not healthy; nothing was done), 130 interrupted.
  */
-export const ExitCode = {ok: 0, stepFailed: 1, usage: 2, verifyFailed: 3, interrupted: 130} as const
+export const ExitCode = {ok: 0, stepFailed: 1, usage: 2, verifyFailed: 3, degraded: 4, refused: 5, interrupted: 130} as const
 
 export class HapairError extends Error {
   constructor(message: string, readonly exitCode: number, readonly hint?: string) {
     super(message)
     this.name = new.target.name
+  }
+}
+
+/** One thing wrong, as `--json`'s error.problems lists it. */
+export interface Problem {
+  message: string
+  /** Where in the cluster file, e.g. `nodes[1].address`. */
+  path?: string
+  node?: string
+  fix?: string
+  line?: number
+  column?: number
+}
+
+/**
+ * A command finished its work and the result is a failure: the human report is already printed,
+ * and under --json the result goes out as the error document's `data`, with the problems found.
+ */
+export class CommandFailed extends HapairError {
+  constructor(message: string, exitCode: number, readonly data: unknown, readonly problems: Problem[] = [], hint?: string) {
+    super(message, exitCode, hint)
   }
 }
 

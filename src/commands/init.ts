@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, hostKeyFlags, yesFlag} from '../base-command.js'
 import {UsageError} from '../errors.js'
 import {connectHost} from '../transport/ssh-host.js'
 import {runWizard} from '../wizard/interactive.js'
@@ -20,6 +20,8 @@ export default class Init extends BaseCommand {
   ]
 
   static flags = {
+    ...hostKeyFlags,
+    ...yesFlag,
     name: Flags.string({summary: 'Cluster name.'}),
     stack: Flags.string({summary: 'HA stack.', options: ['keepalived', 'heartbeat', 'pacemaker', 'lvs']}),
     node1: Flags.string({summary: 'First (preferred) node: name=NAME,address=IP[,user=U][,port=N][,identityFile=PATH][,priority=N].'}),

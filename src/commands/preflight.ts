@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand, forceDistroFlag} from '../base-command.js'
+import {BaseCommand, forceDistroFlag, hostKeyFlags} from '../base-command.js'
 import {withSession} from '../engine/session.js'
-import {ConnectError, ExitCode, HapairError} from '../errors.js'
-import {connectFindings, runPreflight, type PreflightResult} from '../preflight/run.js'
+import {CommandFailed, ExitCode} from '../errors.js'
+import {runPreflight, type PreflightResult} from '../preflight/run.js'
 import {findingsTable, verdictLine} from '../preflight/report.js'
 
 export default class Preflight extends BaseCommand {
@@ -16,6 +16,7 @@ export default class Preflight extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --json',
   ]
   static flags = {
+    ...hostKeyFlags,
     fix: Flags.boolean({summary: 'Repair what is safe: /etc/hosts entries, firewall openings, time sync.', default: false}),
     'dry-run': Flags.boolean({char: 'n', summary: 'With --fix: show the repairs (commands and file diffs) and change nothing.', default: false}),
     ...forceDistroFlag,
@@ -25,16 +26,17 @@ export default class Preflight extends BaseCommand {
     const {flags} = await this.parse(Preflight)
     const print = (line: string) => !this.jsonEnabled() && this.log(line)
     const result = await withSession(
-      {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run']},
-      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], forceDistro: flags['force-distro'], print}),
-    ).catch((error: unknown) => {
-      // An unreachable node is a failed check, reported like the others.
-      if (!(error instanceof ConnectError)) throw error
-      return {findings: connectFindings(error), ok: false, fixes: null}
-    })
+      // partial: an unreachable node is one failed ssh check; the other node is still checked in full.
+      {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run'], partial: true},
+      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], forceDistro: flags['force-distro'], print, unreachable: session.unreachable}),
+    )
     print(findingsTable(result.findings, process.stdout.columns || 120))
     print(verdictLine(result.findings, Boolean(result.fixes && !result.fixes.dryRun)))
-    if (!result.ok) throw Object.assign(new HapairError('preflight found failures (see above)', ExitCode.verifyFailed), {summary: result})
+    if (!result.ok) {
+      const failed = result.findings.filter((f) => f.level === 'fail')
+      const problems = failed.map((f) => ({node: f.node, message: `${f.check}: ${f.message}`, ...(f.fix ? {fix: f.fix} : {})}))
+      throw new CommandFailed(`preflight: ${failed.length} check${failed.length === 1 ? '' : 's'} failed`, ExitCode.verifyFailed, result, problems)
+    }
     return result
   }
 }

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {runbookFlags, runRunbookCommand} from '../engine/runbook-command.js'
+import {runbookFlags, runRunbookCommand, syncFlags, wipeFlags} from '../engine/runbook-command.js'
 import {listRunbooks} from '../engine/runbook.js'
 
 export default class Run extends BaseCommand {
@@ -13,7 +13,7 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> <%= command.id %> nfs-keepalived --only nfs.config,keepalived.config --json',
   ]
   static args = {runbook: Args.string({description: 'Runbook name (file in runbooks/) or path to a runbook YAML.', required: true})}
-  static flags = {...runbookFlags}
+  static flags = {...runbookFlags, ...wipeFlags, ...syncFlags}
 
   async run() {
     const {args, flags} = await this.parse(Run)

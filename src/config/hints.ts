@@ -98,7 +98,7 @@ const BY_KEY: Record<string, string> = {
 
 /** Fixes for values whose example alone does not say enough. */
 const FIX: Record<string, string> = {
-  'storage.partition.size': 'write a size like `size: 10G` (binary units: 10G = 10 GiB), or `size: rest` for the rest of the disk',
+  'storage.partition.size': 'write a size like `size: 10G` or `size: 10GiB` (binary units: both are 10 GiB), or `size: rest` for the rest of the disk',
   'nfs.exports[].options[]': 'use exports(5) options, one per list item, e.g. `options: [rw, sync, no_root_squash]`',
   'nfs.exports[].options': 'write a list of exports(5) options, e.g. `options: [rw, sync, no_root_squash]`',
   'drill.client': 'write `client: local` (the machine running hapair) or `client: { name: client1, address: 192.168.1.160 }`',

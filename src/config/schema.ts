@@ -23,7 +23,7 @@ const port = z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65
 /** Remote or local absolute path; `~/` allowed only where the file is local (identityFile). */
 const absPath = z.string().regex(/^\//, 'must be an absolute path (start with /)')
 const localPath = z.string().regex(/^(\/|~\/)/, 'must be an absolute path (start with / or ~/)')
-/** Sizes like 512M, 10G, 1.5T (binary units) */
+/** Sizes like 512M, 10G, 10GiB, 1.5T (binary units); an SI-looking 10GB passes here and validate.ts refuses it with the fix. */
 export const SIZE_RE = /^\d+(\.\d+)?\s*([KMGT]i?B?|[kmgt])?$/
 const size = z.string().regex(SIZE_RE, 'is not a size like 512M or 10G')
 const nodeName = z

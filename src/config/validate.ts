@@ -8,7 +8,7 @@ import {posix} from 'node:path'
 import type {ConfigProblem} from '../errors.js'
 import {isExportClient, isIPv4, isNetworkOrBroadcast, inSubnet, isPrefix, subnetOf} from './net.js'
 import {SERVICES, STACKS, type ClusterConfig, type Service, type Stack} from './schema.js'
-import {formatSize, parseSize} from './size.js'
+import {formatSize, parseSize, sizeAmbiguity} from './size.js'
 import {DEFAULT_PRIORITIES} from '../stacks/preferred-node.js'
 import {describeChoice, findStack, managerOf, serviceOf, STACK_DESCRIPTORS} from '../stacks/registry.js'
 import {duplicateValues as duplicates} from '../stacks/rules.js'
@@ -160,6 +160,10 @@ function storageRules(c: Config, stack: StackDescriptor | undefined): ConfigProb
   if (typeof disk === 'string' && disk.startsWith('/')) {
     if (!disk.startsWith('/dev/')) out.push(problem('storage.disk', `${disk} is not a device under /dev`, 'name the whole blank disk, e.g. `disk: /dev/sdb` (see `lsblk` on the nodes)'))
     else if (disk.startsWith('/dev/drbd')) out.push(problem('storage.disk', `${disk} is a DRBD device; storage.disk is the disk underneath it`, 'name the backing disk, e.g. `disk: /dev/sdb`'))
+  }
+  for (const [path, value] of [['storage.partition.size', c.storage?.partition?.size], ['drbd.syncRate', c.drbd?.syncRate]] as const) {
+    const ambiguous = typeof value === 'string' ? sizeAmbiguity(value) : undefined
+    if (ambiguous) out.push(problem(path, ambiguous.message, ambiguous.fix))
   }
   const size = c.storage?.partition?.size
   if (typeof size === 'string' && size !== 'rest') {

@@ -3,6 +3,7 @@
  * commands themselves (run, partition, drbd-init, ha-install) only choose the runbook.
  */
 import {Flags} from '@oclif/core'
+import {hostKeyFlags, yesFlag} from '../base-command.js'
 import {stdout} from 'node:process'
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -15,13 +16,28 @@ import {formatSummary} from './format-summary.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
 
+/**
+ * Every runbook command's flags. The others only where a command's runbook can use them (each
+ * advertised flag does something): --wipe and --yes where a step may destroy data (wipeFlags),
+ * --no-wait where the DRBD initial sync is waited for (syncFlags).
+ */
 export const runbookFlags = {
+  ...hostKeyFlags,
   'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
-  wipe: Flags.boolean({summary: 'Allow destroying data a step finds in its way (named before anything is lost).', default: false}),
-  'no-wait': Flags.boolean({summary: 'Do not wait for the DRBD initial sync to finish.', default: false}),
   only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
   from: Flags.string({summary: 'Start at this step id.'}),
   ...forceDistroFlag,
+}
+
+/** For commands whose runbook may hold a step that destroys data (partition, mkfs, DRBD metadata); --yes answers its confirmation. */
+export const wipeFlags = {
+  ...yesFlag,
+  wipe: Flags.boolean({summary: 'Allow destroying data a step finds in its way (named before anything is lost).', default: false}),
+}
+
+/** For commands whose runbook may hold the DRBD initial sync (drbd-init, and run with any runbook). */
+export const syncFlags = {
+  'no-wait': Flags.boolean({summary: 'Do not wait for the DRBD initial sync to finish.', default: false}),
 }
 
 export interface RunbookCommandInput {
@@ -29,7 +45,7 @@ export interface RunbookCommandInput {
   /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
   runbook: string | ((config: ClusterConfig) => string)
   configFile: string
-  flags: {'dry-run': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes: boolean; 'accept-new-host-keys': boolean}
+  flags: {'dry-run': boolean; wipe?: boolean; 'no-wait'?: boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes?: boolean; 'accept-new-host-keys': boolean}
   json: boolean
   interactive: boolean
   /** Human output (stdout); silent under --json. */
@@ -71,7 +87,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
             config,
             secrets,
             nodes: config.nodes,
-            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe, yes: input.flags.yes, interactive: input.interactive, noWait: input.flags['no-wait'], forceDistro: input.flags['force-distro']},
+            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe ?? false, yes: input.flags.yes ?? false, interactive: input.interactive, noWait: input.flags['no-wait'] ?? false, forceDistro: input.flags['force-distro']},
           },
           hosts: session.hosts,
           state: session.state,

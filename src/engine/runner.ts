@@ -9,7 +9,7 @@ import type {Host} from '../transport/host.js'
 import type {RunRecord, StateFile, StepRecord} from '../state/state-file.js'
 import {HapairError, InterruptedError} from '../errors.js'
 import {executeStep, type StepHooks} from './execute-step.js'
-import type {RendererChoice} from './renderer.js'
+import {nodeOutput, nodeTitle, type RendererChoice} from './renderer.js'
 import type {RunbookEntry} from './runbook.js'
 import type {Plan, StepContext} from './step.js'
 
@@ -81,11 +81,11 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
             await task
               .newListr(
                 nodes.map((node) => ({
-                  title: node,
+                  title: nodeTitle(input.renderer, node, baseTitle),
                   task: async (_c: unknown, sub: ListrTaskWrapper<unknown, any, any>) => {
                     try {
                       await apply(node, (line) => {
-                        sub.output = line
+                        sub.output = nodeOutput(input.renderer, node, line)
                       })
                     } catch (error) {
                       failures.push(error)
@@ -175,7 +175,7 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
   }
   if (failure) {
     const exitCode = signal.aborted ? 130 : failure instanceof HapairError ? failure.exitCode : 1
-    throw Object.assign(failure instanceof Error ? failure : new Error(String(failure)), {summary, exitCode})
+    throw Object.assign(failure instanceof Error ? failure : new Error(String(failure)), {data: summary, exitCode})
   }
   return summary
 }

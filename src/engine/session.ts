@@ -5,7 +5,7 @@
 import {dirname, join, resolve} from 'node:path'
 import {loadCluster, type LoadedCluster} from '../config/load.js'
 import {secretValues} from '../config/secrets.js'
-import {connectAll} from '../transport/connect-all.js'
+import {connectAll, connectReachable, type Connector, type Unreachable} from '../transport/connect-all.js'
 import type {Host} from '../transport/host.js'
 import {RunLog} from '../transport/run-log.js'
 import {acquireLock} from '../state/lock.js'
@@ -18,6 +18,11 @@ export interface SessionOptions {
   interactive: boolean
   /** Take the run lock (commands that change things); read-only commands skip it. */
   lock: boolean
+  /**
+   * Read-only views (status, preflight): go on with the nodes that connect and hand over why the
+   * others did not, instead of failing on the first unreachable node.
+   */
+  partial?: boolean
   confirmHostKey?: (node: string, fingerprint: string, keyType: string) => Promise<boolean>
   askPassword?: (node: string) => Promise<string>
   /** Checks that need the cluster file but no connection (e.g. resolving the runbook); throwing here connects nothing. */
@@ -27,6 +32,8 @@ export interface SessionOptions {
 export interface Session {
   cluster: LoadedCluster
   hosts: Map<string, Host>
+  /** Nodes that could not be connected and why; always empty unless `partial` was asked for. */
+  unreachable: Map<string, Unreachable>
   state: StateFile
   stateDir: string
   log: RunLog
@@ -37,7 +44,8 @@ export function stateDirFor(configFile: string): string {
   return join(dirname(resolve(configFile)), '.hapair')
 }
 
-export async function withSession<T>(opts: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+/** `connector` is for tests: a fake host per node instead of SSH. */
+export async function withSession<T>(opts: SessionOptions, fn: (session: Session) => Promise<T>, connector?: Connector): Promise<T> {
   const cluster = await loadCluster(opts.configFile)
   opts.beforeConnect?.(cluster)
   const stateDir = stateDirFor(opts.configFile)
@@ -46,11 +54,11 @@ export async function withSession<T>(opts: SessionOptions, fn: (session: Session
   const log = RunLog.create({dir: join(stateDir, 'logs'), command: opts.command, secrets})
   let hosts: Map<string, Host> | undefined
   try {
-    hosts = await connectAll(
-      cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh})),
-      {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log},
-    )
-    return await fn({cluster, hosts, state: new StateFile(stateDir), stateDir, log, secrets})
+    const targets = cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh}))
+    const connectOpts = {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log}
+    const connected = opts.partial ? await connectReachable(targets, connectOpts, connector) : {hosts: await connectAll(targets, connectOpts, connector), unreachable: new Map()}
+    hosts = connected.hosts
+    return await fn({cluster, hosts, unreachable: connected.unreachable, state: new StateFile(stateDir), stateDir, log, secrets})
   } finally {
     if (hosts) await Promise.all([...hosts.values()].map((h) => h.close().catch(() => {})))
     release()

@@ -8,7 +8,8 @@ import type {PackageFamily} from '../distro/family.js'
 import {applyChange} from '../engine/apply-change.js'
 import {describeChange} from '../engine/render-plan.js'
 import type {Change} from '../engine/step.js'
-import {ConnectError, HapairError} from '../errors.js'
+import {HapairError} from '../errors.js'
+import type {Unreachable} from '../transport/connect-all.js'
 import type {Host} from '../transport/host.js'
 import {evaluate, type NodeFacts} from './evaluate.js'
 import {preflightFacts} from './facts.js'
@@ -25,6 +26,8 @@ export interface PreflightOptions {
   signal?: AbortSignal
   /** Progress lines for a person (silent under --json). */
   print?: (line: string) => void
+  /** Nodes that could not be connected, and why: each becomes a failed ssh check; the others are checked in full. */
+  unreachable?: Map<string, Unreachable>
 }
 
 export interface PreflightResult {
@@ -47,11 +50,12 @@ export async function readFacts(config: ClusterConfig, host: Host): Promise<Node
   }
 }
 
-export async function readAllFacts(config: ClusterConfig, hosts: Map<string, Host>): Promise<Record<string, NodeFacts>> {
+export async function readAllFacts(config: ClusterConfig, hosts: Map<string, Host>, unreachable = new Map<string, Unreachable>()): Promise<Record<string, NodeFacts>> {
   const entries = await Promise.all(
     config.nodes.map(async (n): Promise<[string, NodeFacts]> => {
       const host = hosts.get(n.name)
-      return [n.name, host ? await readFacts(config, host) : {unreachable: 'not connected'}]
+      const why = unreachable.get(n.name)
+      return [n.name, host ? await readFacts(config, host) : {unreachable: why?.message ?? 'not connected', hint: why?.hint}]
     }),
   )
   return Object.fromEntries(entries)
@@ -59,7 +63,7 @@ export async function readAllFacts(config: ClusterConfig, hosts: Map<string, Hos
 
 export async function runPreflight(config: ClusterConfig, hosts: Map<string, Host>, opts: PreflightOptions): Promise<PreflightResult> {
   const print = opts.print ?? (() => {})
-  const facts = await readAllFacts(config, hosts)
+  const facts = await readAllFacts(config, hosts, opts.unreachable)
   let findings = evaluate(config, facts, opts)
   let fixes: PreflightResult['fixes'] = null
   if (opts.fix) {
@@ -71,7 +75,7 @@ export async function runPreflight(config: ClusterConfig, hosts: Map<string, Hos
       const outcome = await applyAll(changes, hosts, opts.signal ?? new AbortController().signal, print)
       fixes.applied = outcome.applied
       fixes.failed = outcome.failed
-      const after = await readAllFacts(config, hosts)
+      const after = await readAllFacts(config, hosts, opts.unreachable)
       findings = evaluate(config, after, opts)
       findings.push(...outcome.failed.map(({node, message}): Finding => ({node, check: 'fix', level: 'fail', message})))
       // Like a step's re-plan after applying: a repair that still plans a change did not take.
@@ -109,22 +113,4 @@ async function applyAll(changes: Change[], hosts: Map<string, Host>, signal: Abo
     }),
   )
   return {applied, failed}
-}
-
-/**
- * A failed connection as ssh findings, one per node that could not be reached. connectAll
- * reports several nodes in one ConnectError ("  node: message\n    hint" per node).
- */
-export function connectFindings(error: ConnectError): Finding[] {
-  const nodes = error.node.split(', ')
-  if (nodes.length === 1) {
-    const message = error.message.startsWith(`${error.node}: `) ? error.message.slice(error.node.length + 2) : error.message
-    return [{node: error.node, check: 'ssh', level: 'fail', message, ...(error.hint ? {fix: error.hint} : {})}]
-  }
-  return nodes.map((node): Finding => {
-    // Node names are letters, digits and dashes (the schema says so): safe inside a RegExp.
-    const m = new RegExp(`^  ${node}: (.*)((?:\n {4}.*)*)`, 'm').exec(error.message)
-    const hint = m?.[2].trim()
-    return {node, check: 'ssh', level: 'fail', message: m?.[1] ?? error.message, ...(hint ? {fix: hint} : {})}
-  })
 }

@@ -13,8 +13,17 @@ export interface NodeStatus {
   nfsRunning: boolean
   vipHeld: boolean
   haActive: boolean
+  /** Why the node could not be read (reachable: false). */
   error?: string
+  hint?: string
 }
+
+/**
+ * healthy: both nodes read and nothing wrong. degraded: one node unreachable while the other
+ * serves alone (the service is up, its redundancy is not). unhealthy: anything else, including
+ * no node reachable or the survivor not serving.
+ */
+export type ClusterCondition = 'healthy' | 'degraded' | 'unhealthy'
 
 export interface StatusReport {
   cluster: string
@@ -24,13 +33,23 @@ export interface StatusReport {
   primary: string | null
   splitBrain: SplitBrainFinding
   healthy: boolean
+  condition: ClusterCondition
   problems: string[]
 }
 
-export function statusReport(config: ClusterConfig, facts: Record<string, NodeStatusFacts | {error: string}>, shape: Pick<ServingShape, 'vip' | 'service'>): StatusReport {
+/** A node that could not be read: its connection or probe failure. */
+export interface NodeReadError {
+  error: string
+  hint?: string
+}
+
+export function statusReport(config: ClusterConfig, facts: Record<string, NodeStatusFacts | NodeReadError>, shape: Pick<ServingShape, 'vip' | 'service'>): StatusReport {
   const nodes: NodeStatus[] = config.nodes.map((n) => {
     const f = facts[n.name]
-    if (!f || 'error' in f) return {node: n.name, reachable: false, drbd: null, mounted: false, nfsRunning: false, vipHeld: false, haActive: false, error: f && 'error' in f ? f.error : 'no answer'}
+    if (!f || 'error' in f) {
+      const hint = f && 'error' in f ? f.hint : undefined
+      return {node: n.name, reachable: false, drbd: null, mounted: false, nfsRunning: false, vipHeld: false, haActive: false, error: f && 'error' in f ? f.error : 'no answer', ...(hint ? {hint} : {})}
+    }
     const s = f.drbd
     return {
       node: n.name,
@@ -72,6 +91,7 @@ export function statusReport(config: ClusterConfig, facts: Record<string, NodeSt
   const nfsDown = shape.service === 'nfs' && holder && !holder.nfsRunning
   if (holder && (!holder.mounted || nfsDown)) problems.push(`${holder.node} ${shape.vip ? 'holds the VIP' : 'is Primary'} but ${!holder.mounted ? 'the filesystem is not mounted' : 'NFS is not running'}`)
   if (splitBrain.state !== 'none') problems.push(`split brain ${splitBrain.state}: ${splitBrain.explanation}`)
+  const healthy = problems.length === 0
   return {
     cluster: config.name,
     stack: config.stack,
@@ -79,16 +99,37 @@ export function statusReport(config: ClusterConfig, facts: Record<string, NodeSt
     vipHolder: holders.length === 1 ? holders[0] : null,
     primary: primaries.length === 1 ? primaries[0] : null,
     splitBrain,
-    healthy: problems.length === 0,
+    healthy,
+    condition: healthy ? 'healthy' : servesAlone(nodes, shape, splitBrain) ? 'degraded' : 'unhealthy',
     problems,
   }
 }
 
+/** Exactly one node unreachable, and the other is Primary, mounted, holds the VIP and runs the service and its HA daemon. */
+function servesAlone(nodes: NodeStatus[], shape: Pick<ServingShape, 'vip' | 'service'>, splitBrain: SplitBrainFinding): boolean {
+  const up = nodes.filter((n) => n.reachable)
+  if (up.length !== 1 || nodes.length - up.length !== 1 || splitBrain.state !== 'none') return false
+  const [n] = up
+  return n.drbd?.role === 'Primary' && n.drbd.disk === 'UpToDate' && n.mounted && n.haActive && (!shape.vip || n.vipHeld) && (shape.service !== 'nfs' || n.nfsRunning)
+}
+
+const CONDITION_TEXT: Record<ClusterCondition, string> = {healthy: 'healthy', degraded: 'DEGRADED (one node unreachable; the other serves alone)', unhealthy: 'NOT healthy'}
+
+/** One line for the exit: what is wrong, in a sentence that stands alone (also the JSON error message). */
+export function conditionLine(r: StatusReport): string {
+  if (r.condition === 'healthy') return `${r.cluster} is healthy`
+  const down = r.nodes.filter((n) => !n.reachable).map((n) => n.node)
+  if (r.condition === 'degraded') return `${r.cluster} is degraded: ${down.join(', ')} unreachable, ${r.nodes.find((n) => n.reachable)!.node} serves alone`
+  return `${r.cluster} is not healthy: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`
+}
+
 export function renderStatus(r: StatusReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no')
-  const rows = r.nodes.map((n) => [
+  const head = ['node', 'DRBD role', 'connection', 'disk', 'mounted', 'NFS', 'VIP', 'HA daemon']
+  // Nothing is known about an unreachable node: no "no" for its mount or daemon, which would read as a finding.
+  const rows = r.nodes.map((n) => !n.reachable ? [n.node, 'UNREACHABLE', ...head.slice(2).map(() => '?')] : [
     n.node,
-    n.drbd ? `${n.drbd.role}/${n.drbd.peerRole}` : n.reachable ? 'down' : '?',
+    n.drbd ? `${n.drbd.role}/${n.drbd.peerRole}` : 'down',
     n.drbd ? n.drbd.connection : '-',
     n.drbd ? `${n.drbd.disk}/${n.drbd.peerDisk}${n.drbd.syncPercent !== null ? ` ${n.drbd.syncPercent}%` : ''}` : '-',
     yes(n.mounted),
@@ -96,11 +137,11 @@ export function renderStatus(r: StatusReport): string {
     n.vipHeld ? 'VIP' : '',
     yes(n.haActive),
   ])
-  const head = ['node', 'DRBD role', 'connection', 'disk', 'mounted', 'NFS', 'VIP', 'HA daemon']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
-  const out = [`${r.cluster} (${r.stack}): ${r.healthy ? 'healthy' : 'NOT healthy'}`, line(head), ...rows.map(line)]
+  const out = [`${r.cluster} (${r.stack}): ${CONDITION_TEXT[r.condition]}`, line(head), ...rows.map(line)]
   for (const p of r.problems) out.push(`  ! ${p}`)
+  for (const n of r.nodes) if (n.hint) out.push(`  hint (${n.node}): ${n.hint}`)
   if (r.splitBrain.state !== 'none') out.push(`  fix: ${r.splitBrain.fix}`)
   return out.join('\n')
 }

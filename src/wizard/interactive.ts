@@ -9,7 +9,7 @@ import {isExportClient, inSubnet, isIPv4, subnetOf} from '../config/net.js'
 import {renderClusterYaml} from '../config/save.js'
 import type {SshConfig, Stack} from '../config/schema.js'
 import {READY_STACKS, stackValue} from '../stacks/registry.js'
-import {parseSize, formatSize} from '../config/size.js'
+import {parseSize, formatSize, sizeAmbiguity} from '../config/size.js'
 import {SYSTEM_DIRS} from '../config/validate.js'
 import {ExitCode, HapairError, UsageError} from '../errors.js'
 import type {Connector} from '../transport/connect-all.js'
@@ -254,7 +254,11 @@ async function askStorage(p: Prompter, d: InitFlags, n1: ReachedNode, n2: Reache
   const size = await p.input({
     message: 'Size of the DRBD partition ("rest" for the whole remaining disk, or e.g. 10G)',
     default: d.size ?? DEFAULTS.size,
-    validate: (v) => v === 'rest' || (parseSize(v) ?? 0) >= 16 * 2 ** 20 || 'rest, or a size of at least 16M like 10G',
+    validate: (v) => {
+      const ambiguous = sizeAmbiguity(v)
+      if (ambiguous) return `${ambiguous.message}; ${ambiguous.fix}`
+      return v === 'rest' || (parseSize(v) ?? 0) >= 16 * 2 ** 20 || 'rest, or a size of at least 16M like 10G or 10GiB'
+    },
   })
   return {disk, size}
 }

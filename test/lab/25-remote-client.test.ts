@@ -110,7 +110,7 @@ test('failover-test with drill.client: client1 writes through the VIP across a r
   const file = clusterFileVariant((yaml) => `${yaml}${drillClientYaml()}\n`)
   const r = await hapair(['failover-test', 'stop-ha', '--json'], {configFile: file, timeoutMs: 15 * 60_000})
   assert.ok(r.json, `failover-test printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-3000)}`)
-  const result = (r.json.error?.summary ?? r.json).drills[0]
+  const result = (r.json.data ?? r.json).drills[0]
   console.log(`stop-ha from ${CLIENT}: ${result.status}; stall ${result.timeline?.stallMs} ms; writes ${result.writes?.acknowledged} acked, lost ${JSON.stringify(result.writes?.lost)}; ${result.failures.join('; ')}`)
   if (result.status !== 'passed') console.log(await haLogTails())
   assert.equal(result.status, 'passed', result.failures.join('; '))

@@ -13,7 +13,7 @@ import {haLogTails, requireCluster} from './lab-suite.js'
 async function drill(scenario: string): Promise<any> {
   const r = await hapair(['failover-test', scenario, '--json'], {timeoutMs: 15 * 60_000})
   assert.ok(r.json, `failover-test ${scenario} printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-3000)}`)
-  const report = r.json.error?.summary ?? r.json
+  const report = r.json.data ?? r.json
   const result = report.drills?.[0]
   assert.ok(result, `no drill result in: ${JSON.stringify(r.json).slice(0, 2000)}`)
   console.log(`${scenario}: ${result.status}; stall ${result.timeline?.stallMs} ms (bound ${result.expectation.detectionBoundMs} ms); writes ${result.writes?.acknowledged} acked, lost ${JSON.stringify(result.writes?.lost)}; ${result.failures.join('; ')}`)
@@ -55,7 +55,7 @@ test('drill isolate: keepalived (no fencing) lets both sides promote; the split 
   assert.equal(result.heal.healthy, false)
 
   const status = await hapair(['status', '--json'])
-  assert.equal(status.json.splitBrain.state, 'confirmed')
+  assert.equal((status.json.data ?? status.json).splitBrain.state, 'confirmed')
   const recover = await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json'])
   expectExit(recover, 0, 'split-brain recover')
   assert.equal(recover.json.recovered, true, JSON.stringify(recover.json))

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {confirm, select} from '@inquirer/prompts'
-import {BaseCommand} from '../../base-command.js'
+import {BaseCommand, hostKeyFlags, yesFlag} from '../../base-command.js'
 import {recoverSplitBrain, type RecoverResult} from '../../drills/split-brain-session.js'
 
 export default class SplitBrainRecover extends BaseCommand {
@@ -12,6 +12,8 @@ export default class SplitBrainRecover extends BaseCommand {
   ].join('\n')
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --keep node1 --yes']
   static flags = {
+    ...hostKeyFlags,
+    ...yesFlag,
     keep: Flags.string({summary: 'The node whose data survives (the other node\'s changes since the split are discarded).'}),
     'wait-seconds': Flags.integer({summary: 'How long to wait for the resync before leaving the rest to you.', default: 600, min: 0}),
   }

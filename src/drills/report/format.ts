@@ -11,10 +11,23 @@ export function milestone(m: Milestone | undefined): string {
   return m.changed ? ms(m.atMs) : 'unchanged'
 }
 
-export const verdictWord = (r: DrillResult): string => ({passed: 'PASS', failed: 'FAIL', refused: 'NOT RUN', error: 'ERROR'})[r.status]
+export const verdictWord = (r: DrillResult): string => ({passed: 'PASS', failed: 'FAIL', refused: 'REFUSED', error: 'ERROR'})[r.status]
+
+/**
+ * Every reason of a drill on one line (a problem list's indented lines joined by "; "): for a
+ * one-line attribute such as JUnit's <skipped message>, which once kept only the first line,
+ * "the cluster is not healthy, so the drill did not start:", and lost the why.
+ */
+export function reasonLine(r: DrillResult): string {
+  const parts = r.failures.flatMap((f) => f.split('\n')).map((l) => l.trim()).filter(Boolean)
+  const joined = parts.map((p, i) => (i === 0 ? p : p.startsWith('fix:') ? ` (${p})` : parts[i - 1].endsWith(':') ? ` ${p}` : `; ${p}`))
+  return joined.join('') || r.status
+}
 
 /** The measured rows of one drill, label then value, in the order every report shows them. */
 export function measuredRows(r: DrillResult): Array<[string, string]> {
+  // A refused drill measured nothing: a table of dashes would read as a drill that ran and saw nothing.
+  if (r.status === 'refused') return [['expectation', r.expectation.text], ['did not start', 'nothing was done (see why below)'], ['verdict', verdictWord(r)]]
   const t = r.timeline
   const w = r.writes
   const rows: Array<[string, string]> = [

@@ -4,7 +4,7 @@
  * healthy). Hand-written because it is small; every text goes through xmlEscape.
  */
 import type {DrillReport, DrillResult} from '../types.js'
-import {measuredRows} from './format.js'
+import {measuredRows, reasonLine} from './format.js'
 
 /** Escapes text for XML attributes and content, and drops characters XML 1.0 cannot hold at all. */
 export function xmlEscape(text: string): string {
@@ -22,7 +22,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3)
 function testcase(report: DrillReport, r: DrillResult): string {
   const attrs = `classname="${xmlEscape(`hapair.${report.cluster}.${report.stack}`)}" name="${xmlEscape(r.scenario)}" time="${seconds(r.durationMs)}"`
   const details = xmlEscape(measuredRows(r).map(([k, v]) => `${k}: ${v}`).join('\n'))
-  const message = xmlEscape(r.failures[0]?.split('\n')[0] ?? r.status)
+  const message = xmlEscape(r.status === 'refused' ? reasonLine(r) : (r.failures[0]?.split('\n')[0] ?? r.status))
   const body =
     r.status === 'passed'
       ? ''

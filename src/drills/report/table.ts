@@ -13,7 +13,9 @@ export function renderTables(report: DrillReport, opts: {color?: (verdict: strin
     out.push(table.toString())
     for (const f of r.failures) out.push(`  ✗ ${f}`)
   }
-  const failed = report.drills.filter((d) => d.status !== 'passed').length
-  out.push(`${report.drills.length - failed} of ${report.drills.length} drill(s) passed (${report.cluster}, stack ${report.stack}, ${report.environment}).`)
+  const passed = report.drills.filter((d) => d.status === 'passed').length
+  const refused = report.drills.filter((d) => d.status === 'refused').length
+  const refusedText = refused ? `, ${refused} refused to start (no fault was injected)` : ''
+  out.push(`${passed} of ${report.drills.length} drill(s) passed${refusedText} (${report.cluster}, stack ${report.stack}, ${report.environment}).`)
   return out.join('\n')
 }

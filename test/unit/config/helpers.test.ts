@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {didYouMean, levenshtein} from '../../../src/config/did-you-mean.js'
 import {isExportClient, isNetworkOrBroadcast, inSubnet, subnetOf} from '../../../src/config/net.js'
-import {formatSize, parseSize} from '../../../src/config/size.js'
+import {formatSize, parseSize, sizeAmbiguity} from '../../../src/config/size.js'
 import {formatPath, splitPath} from '../../../src/config/yaml-positions.js'
 
 describe('parseSize', () => {
@@ -10,9 +10,18 @@ describe('parseSize', () => {
     assert.equal(parseSize('10G'), 10 * 2 ** 30)
     assert.equal(parseSize('1.5T'), 1.5 * 2 ** 40)
     assert.equal(parseSize('512MiB'), 512 * 2 ** 20)
-    assert.equal(parseSize('512MB'), 512 * 2 ** 20)
+    assert.equal(parseSize('10GiB'), parseSize('10G'))
+    assert.equal(parseSize('10Gi'), 10 * 2 ** 30)
     assert.equal(parseSize('100m'), 100 * 2 ** 20)
     assert.equal(parseSize('4096'), 4096)
+  })
+  it('refuses SI-looking units (parted reads GB as 10^9) and says what to write', () => {
+    for (const s of ['10GB', '512MB', '1kB', '2TB', '1.5GB']) assert.equal(parseSize(s), undefined, s)
+    assert.deepEqual(sizeAmbiguity('10GB'), {
+      message: '"10GB" is ambiguous: GB means 10^9 bytes to parted, while hapair\'s sizes are binary',
+      fix: 'write 10G or 10GiB for 10 GiB (10737418240 bytes)',
+    })
+    for (const s of ['10G', '10GiB', '10g', 'rest', '4096']) assert.equal(sizeAmbiguity(s), undefined, s)
   })
   it('rejects what is not a size', () => {
     for (const s of ['10 gigs', 'fast', '', 'G', '-1G', '1..5G', 'rest']) assert.equal(parseSize(s), undefined, s)

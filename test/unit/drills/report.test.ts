@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
+import {drillsFailed} from '../../../src/drills/outcome.js'
 import {measuredRows, milestone, ms} from '../../../src/drills/report/format.js'
 import {renderJunit, xmlEscape} from '../../../src/drills/report/junit.js'
 import {renderMarkdown} from '../../../src/drills/report/markdown.js'
@@ -58,10 +59,36 @@ test('JUnit: one testcase per drill, <failure> with the reasons, counts on the s
   assert.equal((xml.match(/<\/testcase>/g) ?? []).length, 2)
 })
 
-test('JUnit: refused drills are skipped, drill errors are <error>', () => {
-  const xml = renderJunit({...report, drills: [{...failed, status: 'refused', failures: ['the cluster is not healthy']}, {...failed, status: 'error', failures: ['drill error: boom']}]})
+const refusal = 'the cluster is not healthy, so the drill did not start:\n  node2: DRBD r0 is not Connected\n    fix: hapair drbd-init\n  nobody holds the VIP\n    fix: systemctl start keepalived'
+const refused = {...failed, status: 'refused' as const, timeline: undefined, writes: undefined, heal: undefined, failures: [refusal]}
+
+test('JUnit: refused drills are skipped with the whole reason, drill errors are <error>', () => {
+  const xml = renderJunit({...report, drills: [refused, {...failed, status: 'error', failures: ['drill error: boom']}]})
   assert.match(xml, /skipped="1"/)
-  assert.match(xml, /<skipped message="the cluster is not healthy"\/>/)
+  assert.match(
+    xml,
+    /<skipped message="the cluster is not healthy, so the drill did not start: node2: DRBD r0 is not Connected \(fix: hapair drbd-init\); nobody holds the VIP \(fix: systemctl start keepalived\)"\/>/,
+  )
   assert.match(xml, /errors="1"/)
   assert.match(xml, /<error message="drill error: boom" type="error">drill error: boom<\/error>/)
+})
+
+test('a refused drill reads as refused: no table of dashes, REFUSED, the reason, a count that says so', () => {
+  const text = renderTables({...report, drills: [refused]})
+  assert.match(text, /│ kill-ha +│ REFUSED +│/)
+  assert.doesNotMatch(text, /—/)
+  assert.match(text, /✗ the cluster is not healthy, so the drill did not start:\n {2}node2: DRBD r0 is not Connected/)
+  assert.match(text, /0 of 1 drill\(s\) passed, 1 refused to start \(no fault was injected\)/)
+  assert.deepEqual(measuredRows(refused).at(-1), ['verdict', 'REFUSED'])
+})
+
+test('exit codes: only refusals are 5 (nothing was tested), any missed expectation is 3', () => {
+  const onlyRefused = drillsFailed({...report, passed: false, drills: [passed, refused]})
+  assert.equal(onlyRefused.exitCode, 5)
+  assert.match(onlyRefused.message, /^drill\(s\) refused to start, so nothing was tested: kill-ha \(the cluster is not healthy, so the drill did not start: node2: DRBD r0 is not Connected \(fix: hapair drbd-init\); nobody holds/)
+  assert.deepEqual(onlyRefused.problems, [{message: 'kill-ha: the cluster is not healthy, so the drill did not start: node2: DRBD r0 is not Connected (fix: hapair drbd-init); nobody holds the VIP (fix: systemctl start keepalived)'}])
+  const mixed = drillsFailed({...report, passed: false, drills: [failed, refused]})
+  assert.equal(mixed.exitCode, 3)
+  assert.match(mixed.message, /missed their expectation: kill-ha$/)
+  assert.equal(drillsFailed({...report, passed: false, drills: []}).exitCode, 3, 'nothing ran is not a refusal')
 })

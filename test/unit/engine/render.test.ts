@@ -1,6 +1,8 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {chooseRenderer} from '../../../src/engine/renderer.js'
+import {execFileSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+import {chooseRenderer, nodeOutput, nodeTitle} from '../../../src/engine/renderer.js'
 import {describeChange} from '../../../src/engine/render-plan.js'
 
 test('renderer: live on a terminal, plain lines in CI or pipes, silent for --json', () => {
@@ -17,4 +19,23 @@ test('file diffs show changed lines; secret files show only hashes', () => {
   const secret = describeChange({kind: 'file', node: 'node1', title: 'update', path: '/etc/k', content: 'auth_pass topsecret\n', mode: 0o600, before: null, secret: true})
   assert.doesNotMatch(secret, /topsecret/)
   assert.match(secret, /holds a secret/)
+})
+
+test('plain output names the node on every node line; the live renderer keeps its rows bare', () => {
+  assert.equal(nodeOutput('simple', 'node2', 'create /data'), 'node2: create /data')
+  assert.equal(nodeOutput('default', 'node2', 'create /data'), 'create /data')
+  assert.equal(nodeTitle('simple', 'node1', 'Toy file [toy.file]'), 'node1: Toy file [toy.file]')
+  assert.equal(nodeTitle('default', 'node1', 'Toy file [toy.file]'), 'node1')
+})
+
+test('a run through a pipe: every line about a change or a node says which node', () => {
+  const script = fileURLToPath(new URL('./plain-run.js', import.meta.url))
+  const out = execFileSync(process.execPath, [script], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+  const changeLines = out.split('\n').filter((l) => /update \/etc\/toy\.conf|create \/etc\/toy\.conf/.test(l))
+  assert.ok(changeLines.length >= 2, out)
+  for (const node of ['node1', 'node2']) {
+    assert.ok(changeLines.some((l) => l.includes(`${node}: `)), `no change line names ${node}:\n${out}`)
+    assert.match(out, new RegExp(`✔ (\\[[\\d:]+\\] )?${node}: Toy file \\[toy\\.file\\]`))
+  }
+  for (const l of changeLines) assert.match(l, /node[12]: /, `a change line without its node: ${l}`)
 })

@@ -5,27 +5,13 @@ import {renderStatus, statusReport} from '../../../src/status/report.js'
 import type {ServingShape} from '../../../src/cluster-state/node-state.js'
 import {DRBD9_POLL} from '../cluster-state/fixtures.js'
 import {toyContext} from '../engine/toy-step.js'
+import {nodeOutput as sharedOutput, primary, secondary} from './node-output.js'
 
 const {config} = toyContext()
 const shape: ServingShape = {haUnit: 'keepalived', vip: true, service: 'nfs'}
 const probe = statusProbe(config, shape)
 
-/** What a node prints for the status probe: recorded 8.4 /proc/drbd lines (or a whole DRBD 9 answer) and `ip -j` output. */
-function nodeOutput(o: {proc?: string; drbd9?: string; vip: boolean; mounted: boolean; threads: number; ha: boolean; log?: string}): string {
-  const addr = [{family: 'inet', local: config.nodes[0].address, prefixlen: 24}, ...(o.vip ? [{family: 'inet', local: config.vip.address, prefixlen: 24, secondary: true}] : [])]
-  const section = (name: string, body: string, rc = 0) => `@@hapair-fact ${name}\n${body}\n@@hapair-fact-rc ${rc}\n`
-  return (
-    section('drbd', o.drbd9 ?? `version: 8.4.11 (api:1/proto:86-101)\n${o.proc}`) +
-    section('vipHeld', JSON.stringify([{ifname: 'eth0', flags: ['UP', 'LOWER_UP'], addr_info: addr}])) +
-    section('mounted', o.mounted ? '/dev/drbd0 /data ext4' : '') +
-    section('nfsdThreads', String(o.threads)) +
-    section('haActive', o.ha ? 'active' : 'inactive', o.ha ? 0 : 3) +
-    section('splitBrainLog', o.log ?? '', o.log ? 0 : 1)
-  )
-}
-
-const primary = ' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0'
-const secondary = ' 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0'
+const nodeOutput = (o: Parameters<typeof sharedOutput>[1]) => sharedOutput(config, o)
 
 test('a healthy pair: node1 primary, VIP, mounted, serving', () => {
   const r = statusReport(config, {
@@ -34,6 +20,7 @@ test('a healthy pair: node1 primary, VIP, mounted, serving', () => {
   }, shape)
   assert.deepEqual(r.problems, [])
   assert.equal(r.healthy, true)
+  assert.equal(r.condition, 'healthy')
   assert.equal(r.vipHolder, 'node1')
   assert.equal(r.primary, 'node1')
   assert.match(renderStatus(r), /node1\s+Primary\/Secondary\s+Connected/)

@@ -74,6 +74,20 @@ describe('initFromFlags (init --yes)', () => {
     assert.deepEqual(await readdir(dir), [])
   })
 
+  it('--size 10GB is refused with the binary spelling to use; --size 10GiB is 10 GiB', async () => {
+    const dir = await tmp()
+    await assert.rejects(initFromFlags(join(dir, 'hapair.yaml'), {...flags, size: '10GB'}, {force: false}), (e: unknown) => {
+      assert.ok(e instanceof ConfigError)
+      assert.deepEqual(e.problems.map((p) => [p.path, p.message, p.fix]), [
+        ['storage.partition.size', '"10GB" is ambiguous: GB means 10^9 bytes to parted, while hapair\'s sizes are binary', '--size: write 10G or 10GiB for 10 GiB (10737418240 bytes)'],
+      ])
+      return true
+    })
+    assert.deepEqual(await readdir(dir), [])
+    const ok = await initFromFlags(join(dir, 'hapair.yaml'), {...flags, size: '10GiB'}, {force: false})
+    assert.equal(ok.config.storage?.partition.size, '10GiB')
+  })
+
   it('stops before writing when an existing secrets file is world-readable', async () => {
     const dir = await tmp()
     await writeFile(join(dir, 'hapair.secrets.yaml'), 'x: 1\n', {mode: 0o644})

@@ -1,0 +1,76 @@
+/**
+ * The CLI's conventions as an operator meets them: did-you-mean for mistyped commands, each topic's
+ * help listing its commands, and NO_COLOR / --no-color honoured at a real terminal (a pty from
+ * util-linux `script`), where chalk alone would colour.
+ */
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import chalk from 'chalk'
+import {applyColorChoice, colorRefused} from '../../../src/color.js'
+import {suggestCommand} from '../../../src/hooks/suggest-command.js'
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url))
+const bin = join(root, 'bin', 'run.js')
+const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+const ids = Object.keys(manifest.commands)
+
+test('a mistyped command or topic command gets the nearest one', () => {
+  assert.equal(suggestCommand('stauts', ids), 'status')
+  assert.equal(suggestCommand('lab:stat', ids), 'lab:status')
+  assert.equal(suggestCommand('preflght', ids), 'preflight')
+  assert.equal(suggestCommand('zzzzzzzz', ids), undefined)
+})
+
+test('without a terminal, a mistyped command names the suggestion space-separated and exits 127', () => {
+  const r = spawnSync(process.execPath, [bin, 'lab', 'stat'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir()})
+  assert.equal(r.status, 127)
+  assert.match(r.stderr, /hapair lab stat: did you mean "hapair lab status"\?/)
+  assert.doesNotMatch(r.stderr, /lab:stat/)
+})
+
+test("each topic's pre-rendered help lists its commands; the lab topic names exec, client and checkpoint", () => {
+  const lab = readFileSync(join(root, 'dist', 'help', 'lab.txt'), 'utf8')
+  assert.match(lab, /COMMANDS\n(?:.*\n)*\s+lab exec\s/)
+  assert.match(lab, /\s+lab client\s/)
+  assert.match(lab.split('\n')[0], /exec.*client.*checkpoint/)
+  assert.match(readFileSync(join(root, 'dist', 'help', 'split-brain.txt'), 'utf8'), /COMMANDS\n\s+split-brain recover\s/)
+  // bin/run.js serves the same file for `hapair lab --help`.
+  assert.equal(execFileSync(process.execPath, [bin, 'lab', '--help'], {encoding: 'utf8'}), lab)
+})
+
+test('NO_COLOR (any non-empty value) or --no-color turns colour off; an empty NO_COLOR does not', () => {
+  assert.equal(colorRefused({NO_COLOR: '1'}, []), true)
+  assert.equal(colorRefused({NO_COLOR: 'yes'}, []), true)
+  assert.equal(colorRefused({NO_COLOR: ''}, []), false)
+  assert.equal(colorRefused({}, ['status', '--no-color']), true)
+  assert.equal(colorRefused({}, ['status']), false)
+  const before = chalk.level
+  try {
+    chalk.level = 1
+    applyColorChoice({NO_COLOR: '1'}, [])
+    assert.equal(chalk.level, 0)
+  } finally {
+    chalk.level = before
+  }
+})
+
+/** Runs hapair at a pseudo-terminal and returns what the terminal received (CI unset: chalk colours nothing under CI). */
+function atTerminal(args: string, env: Record<string, string> = {}): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'hapair-tty-'))
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')
+  return execFileSync('script', ['-qec', `env -u NO_COLOR -u FORCE_COLOR -u CI ${vars}TERM=xterm-256color ${process.execPath} ${bin} ${args}; true`, '/dev/null'], {encoding: 'utf8', cwd})
+}
+
+test('at a terminal the error is red, and plain with NO_COLOR=1 or --no-color', () => {
+  const missing = 'status -c /nonexistent/hapair.yaml'
+  assert.match(atTerminal(missing), /\x1b\[31merror:/)
+  const noColor = atTerminal(missing, {NO_COLOR: '1'})
+  assert.match(noColor, /error: \/nonexistent\/hapair\.yaml/)
+  assert.doesNotMatch(noColor, /\x1b\[/)
+  assert.doesNotMatch(atTerminal(`${missing} --no-color`), /\x1b\[/)
+})
