@@ -40,8 +40,14 @@ export interface FileChange {
   mode: number
   /** Current content (null: no such file), for --dry-run diffs. */
   before: string | null
-  /** Holds a secret: diffs and logs show hashes only. */
+  /**
+   * Holds a secret: the log shows no script, `before` is already redacted (see fileFact), and a
+   * dry-run diff compares `before` with `shown`, the content with its secret values marked.
+   */
   secret?: boolean
+  shown?: string
+  /** sha256 of the current file computed on the node (secret files: `before` is redacted). */
+  beforeSha256?: string | null
   /** Checks the new file before it replaces the old one; `{}` stands for the temp file's path. */
   validate?: string
 }

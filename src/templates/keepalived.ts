@@ -3,6 +3,7 @@
  * the secrets and the node. Both nodes start as BACKUP; priority decides who becomes MASTER.
  */
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
+import type {SecretKey} from '../facts/file.js'
 import {CHECK_SCRIPT_PATH, NOTIFY_SCRIPT_PATH} from './scripts/paths.js'
 
 export const KEEPALIVED_CONF_PATH = '/etc/keepalived/keepalived.conf'
@@ -37,6 +38,9 @@ export function preferredNode(config: ClusterConfig): NodeConfig {
 export function vrrpInstanceName(config: ClusterConfig): string {
   return `hapair_${config.name.replace(/[^A-Za-z0-9_]/g, '_')}`
 }
+
+/** Where keepalived.conf holds its secret, so facts and diffs can hide it (see fileFact). */
+export const KEEPALIVED_SECRET_KEYS: readonly SecretKey[] = [{key: 'auth_pass', quoted: false}]
 
 export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, node: NodeConfig): string {
   const ka = keepalivedSection(config)
