@@ -4,7 +4,6 @@ import {mkdtempSync, readFileSync, statSync, writeFileSync, existsSync} from 'no
 import {tmpdir, hostname} from 'node:os'
 import {join} from 'node:path'
 import {StateFile} from '../../../src/state/state-file.js'
-import {acquireLock, LockHeldError} from '../../../src/state/lock.js'
 import {redact} from '../../../src/engine/redact.js'
 
 const meta = {command: 'run x', hapairVersion: '0.0.0', clusterFile: 'h.yaml', clusterHash: 'ab', dryRun: false}
@@ -28,21 +27,4 @@ test('redact keeps short facts, hashes secrets and long text', () => {
   assert.match(String(out.big), /^sha256:/)
   assert.deepEqual(out.set, ['a'])
   assert.ok(!JSON.stringify(out).includes('hunter22'))
-})
-
-test('a second run is stopped by the lock, naming the holder; release frees it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hapair-lock-'))
-  const release = acquireLock(dir, 'run nfs-keepalived')
-  assert.throws(() => acquireLock(dir, 'partition'), (e: unknown) => e instanceof LockHeldError && new RegExp(`pid ${process.pid}.*run nfs-keepalived`).test((e as Error).message))
-  release()
-  assert.ok(!existsSync(join(dir, 'lock')))
-  acquireLock(dir, 'again')()
-})
-
-test('a stale lock (dead pid on this host) is taken over', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hapair-lock-'))
-  writeFileSync(join(dir, 'lock'), JSON.stringify({pid: 2 ** 22 + 12345, host: hostname(), command: 'x', startedAt: ''}))
-  const release = acquireLock(dir, 'mine')
-  assert.match(readFileSync(join(dir, 'lock'), 'utf8'), /"mine"/)
-  release()
 })
