@@ -1,9 +1,9 @@
 /**
- * Time as a dependency: steps that wait read the time and sleep through a Clock, so a test can
+ * Time as a dependency (the drills have their own monotonic Clock in client-writer.ts): steps that wait read the time and sleep through a StepClock, so a test can
  * step time forward exactly instead of depending on how fast the machine runs its polls.
  */
 
-export interface Clock {
+export interface StepClock {
   /** Milliseconds since the epoch. */
   now(): number
   /** Resolves after `ms`, rejects early when the signal aborts. */
@@ -26,10 +26,10 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-export const systemClock: Clock = {now: () => Date.now(), sleep}
+export const systemClock: StepClock = {now: () => Date.now(), sleep}
 
 /** A clock that only moves when slept on: each sleep advances it by exactly the time asked. */
-export function manualClock(start = 0): Clock & {advance(ms: number): void} {
+export function manualClock(start = 0): StepClock & {advance(ms: number): void} {
   let t = start
   return {
     now: () => t,

@@ -12,6 +12,17 @@ import type {ClusterConfig} from '../config/schema.js'
 import {runSteps, type RunSummary} from './runner.js'
 import {withSession} from './session.js'
 import {formatSummary} from './format-summary.js'
+import {inquirerPrompter} from '../wizard/prompter.js'
+import type {DamagedStateError} from '../state/state-file.js'
+
+/** Shared by every command that reads the run history. */
+export const resetStateFlag = Flags.boolean({summary: 'Keep a damaged state file aside (state.json.damaged-<time>) and start a new history.', default: false})
+
+/** At a terminal, a damaged state file is set aside only when the user says so. */
+export function askToSetAside(interactive: boolean): ((error: DamagedStateError) => Promise<boolean>) | undefined {
+  if (!interactive) return undefined
+  return (error) => inquirerPrompter().confirm({message: `${error.message}\nKeep it aside and start a new history?`, default: false})
+}
 
 export const runbookFlags = {
   'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
@@ -19,6 +30,7 @@ export const runbookFlags = {
   'no-wait': Flags.boolean({summary: 'Do not wait for the DRBD initial sync to finish.', default: false}),
   only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
   from: Flags.string({summary: 'Start at this step id.'}),
+  'reset-state': resetStateFlag,
 }
 
 export interface RunbookCommandInput {
@@ -26,7 +38,7 @@ export interface RunbookCommandInput {
   /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
   runbook: string | ((config: ClusterConfig) => string)
   configFile: string
-  flags: {'dry-run': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; yes: boolean; 'accept-new-host-keys': boolean}
+  flags: {'dry-run': boolean; 'reset-state': boolean; wipe: boolean; 'no-wait': boolean; only?: string[]; from?: string; yes: boolean; 'accept-new-host-keys': boolean}
   json: boolean
   interactive: boolean
   /** Human output (stdout); silent under --json. */
@@ -49,6 +61,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
   try {
     return await withSession(
       {configFile: input.configFile, command: input.command, acceptNewHostKeys: input.flags['accept-new-host-keys'], interactive: input.interactive, lock: true,
+        openState: {reset: input.flags['reset-state'], confirm: askToSetAside(input.interactive), notice: input.print},
         beforeConnect: ({config}) => {
           runbook = loadRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
           entries = selectEntries(runbook.entries, {only: input.flags.only, from: input.flags.from})

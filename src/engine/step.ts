@@ -5,7 +5,7 @@
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
 import type {FactSet} from '../facts/fact.js'
 import type {Host} from '../transport/host.js'
-import type {Clock} from './clock.js'
+import type {StepClock} from './clock.js'
 
 export interface RunOptions {
   dryRun: boolean
@@ -28,7 +28,7 @@ export interface StepContext {
   /** The two cluster nodes, in cluster-file order (the first is the preferred primary). */
   nodes: NodeConfig[]
   /** Time for steps that wait; the system clock unless a test injects one. */
-  clock?: Clock
+  clock?: StepClock
 }
 
 export interface FileChange {
