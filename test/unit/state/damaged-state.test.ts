@@ -100,3 +100,25 @@ describe('hapair history (the real binary)', () => {
     }
   })
 })
+
+describe('state file updates are atomic', () => {
+  it('a reader never sees half a file while another process saves it again and again', async () => {
+    const dir = stateDir()
+    const module = new URL('../../../src/state/state-file.js', import.meta.url).href
+    const writer = `const {StateFile} = await import(${JSON.stringify(module)}); const s = new StateFile(${JSON.stringify(dir)}); for (let i = 0; i < 300; i++) { const r = s.beginRun({command: 'w' + i, hapairVersion: '0', clusterFile: 'x', clusterHash: 'x', dryRun: false, drills: [{pad: 'x'.repeat(2000)}]}); s.finishRun(r, 'ok') }`
+    const child = execFile(process.execPath, ['--input-type=module', '-e', writer])
+    const done = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    let exited = false
+    void done.then(() => (exited = true))
+    let reads = 0
+    while (!exited) {
+      // Throws DamagedStateError (failing the test) if a read ever catches a partly written file.
+      new StateFile(dir)
+      reads++
+      await new Promise((r) => setImmediate(r))
+    }
+    assert.equal(await done, 0)
+    assert.ok(reads > 0)
+    assert.equal(new StateFile(dir).runs.length, 100, 'the newest 100 runs are kept')
+  })
+})
