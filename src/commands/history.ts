@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {UsageError} from '../errors.js'
-import {askToSetAside, resetStateFlag} from '../engine/runbook-command.js'
+import {askToSetAside, resetStateFlag} from '../engine/reset-state.js'
 import {stateDirFor} from '../engine/session.js'
 import {runDetail, runsTable} from '../state/history-view.js'
 import {runProcessAlive} from '../state/run-alive.js'

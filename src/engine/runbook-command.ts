@@ -12,17 +12,7 @@ import type {ClusterConfig} from '../config/schema.js'
 import {runSteps, type RunSummary} from './runner.js'
 import {withSession} from './session.js'
 import {formatSummary} from './format-summary.js'
-import {inquirerPrompter} from '../wizard/prompter.js'
-import type {DamagedStateError} from '../state/state-file.js'
-
-/** Shared by every command that reads the run history. */
-export const resetStateFlag = Flags.boolean({summary: 'Keep a damaged state file aside (state.json.damaged-<time>) and start a new history.', default: false})
-
-/** At a terminal, a damaged state file is set aside only when the user says so. */
-export function askToSetAside(interactive: boolean): ((error: DamagedStateError) => Promise<boolean>) | undefined {
-  if (!interactive) return undefined
-  return (error) => inquirerPrompter().confirm({message: `${error.message}\nKeep it aside and start a new history?`, default: false})
-}
+import {askToSetAside, resetStateFlag} from './reset-state.js'
 
 export const runbookFlags = {
   'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
@@ -72,7 +62,9 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
         const previous = session.state.unfinished()
         if (previous && !input.json) {
           const failedAt = previous.steps.at(-1)?.id
-          input.print(`Last run (${previous.command}) ended ${previous.status}${failedAt ? ` at ${failedAt}` : ''}: earlier steps are re-checked, not redone.`)
+          // We hold the lock, so a run still marked running cannot be running: its process died.
+          const ended = previous.status === 'running' ? 'was abandoned (process gone)' : `ended ${previous.status}`
+          input.print(`Last run (${previous.command}) ${ended}${failedAt ? ` at ${failedAt}` : ''}: earlier steps are re-checked, not redone.`)
         }
         const run = session.state.beginRun({command: input.command, runbook: runbook.name, hapairVersion: HAPAIR_VERSION, clusterFile: file, clusterHash: hash, dryRun: input.flags['dry-run']})
         const summary = await runSteps({

@@ -57,10 +57,9 @@ export async function withSession<T>(opts: SessionOptions, fn: (session: Session
       cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh})),
       {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log},
     )
-    const connected = hosts
     return await fn({
       cluster,
-      hosts: connected,
+      hosts,
       get state() {
         return (state ??= new StateFile(stateDir))
       },
