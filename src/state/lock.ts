@@ -19,6 +19,7 @@ import {closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, 
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {HapairError, ExitCode} from '../errors.js'
+import {pidAlive} from './run-alive.js'
 
 export interface LockHolder {
   pid: number
@@ -42,13 +43,20 @@ export class LockHeldError extends HapairError {
   }
 }
 
+/**
+ * The holder named in the file. Between taking the lock and writing its name a new holder leaves
+ * the previous holder's name in place (a killed run never clears it), so a name whose process is
+ * gone is not the holder: the message then says the holder has just started.
+ */
 function readHolder(path: string): LockHolder | undefined {
+  let holder: LockHolder
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder
-    return typeof holder?.pid === 'number' ? holder : undefined
+    holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder
   } catch {
     return undefined
   }
+  if (typeof holder?.pid !== 'number') return undefined
+  return holder.host === hostname() && !pidAlive(holder.pid) ? undefined : holder
 }
 
 /** Takes the lock or throws LockHeldError naming its holder; the returned function releases it. */

@@ -43,8 +43,6 @@ export function formatDuration(seconds: number): string {
   return `${r}s`
 }
 
-export {sleep} from '../../engine/clock.js'
-
 /** "15.3% synced at 100 MiB/s, 8.5 GiB to go, about 1m26s left" from whatever the status offers. */
 export function describeSync(s: {percent: number; speedKiBs: number | null; remainingKiB: number | null; etaSeconds: number | null; stalled: boolean}): string {
   const parts = [`${s.percent.toFixed(1)}% synced`]

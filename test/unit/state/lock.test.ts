@@ -3,7 +3,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {afterEach, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import {acquireLock, LockHeldError} from '../../../src/state/lock.js'
 import {StateFile} from '../../../src/state/state-file.js'
@@ -39,6 +39,7 @@ describe('run lock', () => {
 
   function start(dir: string): Contender {
     const child = spawn(process.execPath, [WORKER, dir], {stdio: ['pipe', 'pipe', 'inherit']})
+    started.push(child)
     let out = ''
     const line = new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d) => {
@@ -52,7 +53,13 @@ describe('run lock', () => {
 
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())))
 
-  it('20 runs started at once against a stale lock, many rounds: exactly one proceeds each round, and each one that did is in the state file', async () => {
+  const started: ChildProcess[] = []
+  // A failed assertion must not leave a winner waiting on its stdin (the test file would never end).
+  afterEach(() => {
+    for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  })
+
+  it('20 runs started at once against a stale lock, many rounds: exactly one proceeds each round, and each one that did is in the state file', {timeout: 300_000}, async () => {
     const dir = tmp()
     // The stale lock: a holder killed with SIGKILL while it held the lock (and had its name written).
     const first = start(dir)
