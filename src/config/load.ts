@@ -12,7 +12,9 @@ import {ConfigError, type ConfigProblem} from '../errors.js'
 import {clusterSchema, nodeSchema, type ClusterConfig, type Secrets} from './schema.js'
 import {stackOf} from '../stacks/registry.js'
 import {loadOrCreateSecrets, secretsPathFor} from './secrets.js'
+import {unsafeValueProblems} from './safe-values.js'
 import {crossCheck} from './validate.js'
+import {yamlToJS} from './yaml-to-js.js'
 import {formatPath, splitPath, YamlPositions} from './yaml-positions.js'
 import {issuesToProblems} from './zod-problems.js'
 
@@ -72,7 +74,9 @@ export function parseClusterText(text: string): ParseResult {
       }),
     }
   }
-  const data: unknown = doc.toJS()
+  const js = yamlToJS(doc)
+  if (js.problem) return {problems: [{path: '', message: js.problem, fix: 'write the values out in full', line: 1, column: 1}]}
+  const data: unknown = js.value
   if (data === null || data === undefined) {
     return {problems: [{path: '', message: 'the file is empty', fix: 'run `hapair init` to write a cluster file, or copy the example from the README'}]}
   }
@@ -96,7 +100,7 @@ export function parseClusterText(text: string): ParseResult {
   }
   // Cross-field rules also run on a half-valid file, but stay quiet where the schema already spoke.
   const config = parsed.success ? parsed.data : bestEffort(data as Record<string, unknown>)
-  for (const p of crossCheck(config)) {
+  for (const p of [...unsafeValueProblems(data), ...crossCheck(config)]) {
     if (problems.some((q) => q.path === p.path || p.path.startsWith(`${q.path}.`) || p.path.startsWith(`${q.path}[`))) continue
     const segments = splitPath(p.path)
     const at = positions.valueAt(segments, {exact: true}) ?? positions.parentOf(segments)

@@ -13,6 +13,8 @@ import {ConfigError} from '../errors.js'
 import {writeFileAtomic} from './atomic-write.js'
 import {secretsSchema, type Secrets} from './schema.js'
 import {formatPath} from './yaml-positions.js'
+import {unsafeSecretProblems} from './safe-values.js'
+import {yamlToJS} from './yaml-to-js.js'
 
 /** `hapair.yaml` -> `hapair.secrets.yaml`, in the same directory. */
 export function secretsPathFor(clusterFile: string): string {
@@ -82,11 +84,15 @@ export async function readSecrets(path: string): Promise<Secrets | undefined> {
       },
     ])
   }
+  const restore = 'restore the file from a backup; hapair regenerates it only when it is missing'
   const doc = parseDocument(await readFile(path, 'utf8'), {prettyErrors: false})
   if (doc.errors.length) {
-    throw new ConfigError(path, doc.errors.map((e) => ({path: '', message: `YAML syntax: ${e.message.split(':')[0]}`, fix: 'restore the file from a backup; hapair regenerates it only when it is missing'})))
+    // The first part of the message only: the rest quotes the line, which may be a secret.
+    throw new ConfigError(path, doc.errors.map((e) => ({path: '', message: `YAML syntax: ${e.message.split(':')[0]}`, fix: restore})))
   }
-  const parsed = secretsSchema.safeParse(doc.toJS())
+  const data = yamlToJS(doc)
+  if (data.problem) throw new ConfigError(path, [{path: '', message: data.problem, fix: restore}])
+  const parsed = secretsSchema.safeParse(data.value)
   if (!parsed.success) {
     // Messages only: a secret's value must not end up in an error message or a log.
     throw new ConfigError(
@@ -98,5 +104,7 @@ export async function readSecrets(path: string): Promise<Secrets | undefined> {
       })),
     )
   }
+  const unsafe = unsafeSecretProblems(parsed.data)
+  if (unsafe.length) throw new ConfigError(path, unsafe)
   return parsed.data
 }

@@ -28,7 +28,7 @@ export async function applyChange(host: Host, change: Change, hooks: ApplyHooks)
   const applied: AppliedChange = {kind: change.kind, title: change.title, code: result.code, durationMs: Date.now() - started}
   if (change.kind === 'file') {
     applied.path = change.path
-    applied.sha256Before = change.before === null ? null : sha256(change.before)
+    applied.sha256Before = change.beforeSha256 !== undefined ? change.beforeSha256 : change.before === null ? null : sha256(change.before)
     applied.sha256After = sha256(change.content)
   }
   return applied

@@ -2,6 +2,7 @@
  * One step, renderer-agnostic: facts on every node (in parallel, one call each), plan, apply,
  * then verify by reading the facts again and planning again: a converged step plans nothing.
  */
+import {maskEncoded} from '../state/secret-encodings.js'
 import {RefusalError, RemoteCommandError, VerifyError, HapairError} from '../errors.js'
 import type {NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
@@ -98,7 +99,10 @@ export async function executeStep(step: Step, ctx: StepContext, hosts: Map<strin
     return {record, plan}
   } catch (error) {
     record.status = hooks.signal.aborted ? 'interrupted' : 'failed'
-    record.error = error instanceof Error ? error.message : String(error)
+    // A validator quoting the line it refused (drbdadm, keepalived -t) may quote a secret: the
+    // message goes to stderr, --json and the state file, so it is masked once, here.
+    if (error instanceof Error) error.message = maskEncoded(error.message, hooks.secrets)
+    record.error = error instanceof Error ? error.message : maskEncoded(String(error), hooks.secrets)
     finish()
     throw Object.assign(error as object, {stepRecord: record})
   }

@@ -1,14 +1,15 @@
 import {createHash} from 'node:crypto'
+import {encodedForms} from '../state/secret-encodings.js'
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /**
- * Makes facts safe to keep in the state file: any string holding a secret, and any long text
+ * Makes facts safe to keep in the state file: any string holding a secret (in any encoding), and any long text
  * (file contents), becomes its sha256. Short plain values stay readable.
  */
 export function redact(value: unknown, secrets: string[], maxText = 200): unknown {
   if (typeof value === 'string') {
-    if (secrets.some((s) => s && value.includes(s)) || value.length > maxText) return `sha256:${sha256(value)}`
+    if (secrets.some((s) => s && encodedForms(s).some((f) => value.includes(f.text))) || value.length > maxText) return `sha256:${sha256(value)}`
     return value
   }
   if (value instanceof Set) return redact([...value], secrets, maxText)
@@ -18,11 +19,4 @@ export function redact(value: unknown, secrets: string[], maxText = 200): unknow
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets, maxText)]))
   }
   return value
-}
-
-/** Replaces every secret value in free text (command output, scripts) with ***. */
-export function maskSecrets(text: string, secrets: string[]): string {
-  let out = text
-  for (const s of secrets) if (s) out = out.split(s).join('***')
-  return out
 }

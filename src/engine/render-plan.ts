@@ -1,7 +1,7 @@
 /** Human-readable plans for --dry-run: the commands and unified diffs of every file. */
 import {createTwoFilesPatch} from 'diff'
 import {sha256} from './redact.js'
-import type {Change} from './step.js'
+import type {Change, FileChange} from './step.js'
 
 export function describeChange(change: Change): string {
   switch (change.kind) {
@@ -14,21 +14,27 @@ export function describeChange(change: Change): string {
       return `${change.node}: ${change.title} (waits)`
     case 'file': {
       const head = `${change.node}: ${change.title} (${change.path}, mode ${change.mode.toString(8)})`
-      if (change.secret) {
-        const before = change.before === null ? 'none' : `sha256 ${sha256(change.before).slice(0, 12)}`
-        return `${head}\n    (holds a secret: content not shown; ${before} -> sha256 ${sha256(change.content).slice(0, 12)})`
-      }
-      const patch = createTwoFilesPatch(
-        change.before === null ? '/dev/null' : change.path,
-        change.path,
-        change.before ?? '',
-        change.content,
-        '',
-        '',
-        {context: 3},
-      )
-      const body = patch.split('\n').slice(2).filter((l) => l !== '\\ No newline at end of file')
-      return `${head}\n${body.map((l) => `    ${l}`).join('\n').trimEnd()}`
+      if (change.secret) return secretFileDiff(head, change)
+      return `${head}\n${diffLines(change.path, change.before, change.content)}`
     }
   }
+}
+
+/**
+ * A file holding secrets is shown whole except the secret values: an operator reviewing the plan
+ * must see every other line (a value injected into a handler is exactly what they look for).
+ * The hashes tell whether the secret itself changes.
+ */
+function secretFileDiff(head: string, change: FileChange): string {
+  const before = change.beforeSha256 === undefined || change.beforeSha256 === null ? 'none' : `sha256 ${change.beforeSha256.slice(0, 12)}`
+  const note = `    (holds a secret, shown as <secret>; ${before} -> sha256 ${sha256(change.content).slice(0, 12)})`
+  if (change.shown === undefined) return `${head}\n${note.replace('shown as <secret>', 'content not shown')}`
+  const body = diffLines(change.path, change.before, change.shown)
+  return `${head}\n${note}${body ? `\n${body}` : ''}`
+}
+
+function diffLines(path: string, before: string | null, after: string): string {
+  const patch = createTwoFilesPatch(before === null ? '/dev/null' : path, path, before ?? '', after, '', '', {context: 3})
+  const body = patch.split('\n').slice(2).filter((l) => l !== '\\ No newline at end of file')
+  return body.map((l) => `    ${l}`).join('\n').trimEnd()
 }

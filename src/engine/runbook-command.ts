@@ -15,6 +15,7 @@ import {withSession} from './session.js'
 import {formatSummary} from './format-summary.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
+import {askToSetAside, resetStateFlag} from './reset-state.js'
 
 /**
  * Every runbook command's flags. The others only where a command's runbook can use them (each
@@ -27,6 +28,7 @@ export const runbookFlags = {
   only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
   from: Flags.string({summary: 'Start at this step id.'}),
   ...forceDistroFlag,
+  'reset-state': resetStateFlag,
 }
 
 /** For commands whose runbook may hold a step that destroys data (partition, mkfs, DRBD metadata); --yes answers its confirmation. */
@@ -45,7 +47,7 @@ export interface RunbookCommandInput {
   /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
   runbook: string | ((config: ClusterConfig) => string)
   configFile: string
-  flags: {'dry-run': boolean; wipe?: boolean; 'no-wait'?: boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes?: boolean; 'accept-new-host-keys': boolean}
+  flags: {'dry-run': boolean; 'reset-state': boolean; wipe?: boolean; 'no-wait'?: boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes?: boolean; 'accept-new-host-keys': boolean}
   json: boolean
   interactive: boolean
   /** Human output (stdout); silent under --json. */
@@ -68,6 +70,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
   try {
     return await withSession(
       {configFile: input.configFile, command: input.command, acceptNewHostKeys: input.flags['accept-new-host-keys'], interactive: input.interactive, lock: true,
+        openState: {reset: input.flags['reset-state'], confirm: askToSetAside(input.interactive), notice: input.print},
         beforeConnect: ({config}) => {
           runbook = loadRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
           entries = selectEntries(runbook.entries, {only: input.flags.only, from: input.flags.from})
@@ -78,7 +81,9 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
         const previous = session.state.unfinished()
         if (previous && !input.json) {
           const failedAt = previous.steps.at(-1)?.id
-          input.print(`Last run (${previous.command}) ended ${previous.status}${failedAt ? ` at ${failedAt}` : ''}: earlier steps are re-checked, not redone.`)
+          // We hold the lock, so a run still marked running cannot be running: its process died.
+          const ended = previous.status === 'running' ? 'was abandoned (process gone)' : `ended ${previous.status}`
+          input.print(`Last run (${previous.command}) ${ended}${failedAt ? ` at ${failedAt}` : ''}: earlier steps are re-checked, not redone.`)
         }
         const run = session.state.beginRun({command: input.command, runbook: runbook.name, hapairVersion: HAPAIR_VERSION, clusterFile: file, clusterHash: hash, dryRun: input.flags['dry-run']})
         const summary = await runSteps({

@@ -9,7 +9,7 @@ import {connectAll, connectReachable, type Connector, type Unreachable} from '..
 import type {Host} from '../transport/host.js'
 import {RunLog} from '../transport/run-log.js'
 import {acquireLock} from '../state/lock.js'
-import {StateFile} from '../state/state-file.js'
+import {openStateFile, StateFile, type OpenStateOptions} from '../state/state-file.js'
 
 export interface SessionOptions {
   configFile: string
@@ -25,6 +25,12 @@ export interface SessionOptions {
   partial?: boolean
   confirmHostKey?: (node: string, fingerprint: string, keyType: string) => Promise<boolean>
   askPassword?: (node: string) => Promise<string>
+  /**
+   * Commands that read history open the state file before connecting (a damaged one is an exit 2
+   * before any SSH, or is set aside as these options allow); others open it on first use only,
+   * so `status` and `preflight` work whatever state the file is in.
+   */
+  openState?: OpenStateOptions
   /** Checks that need the cluster file but no connection (e.g. resolving the runbook); throwing here connects nothing. */
   beforeConnect?: (cluster: LoadedCluster) => void
 }
@@ -54,11 +60,22 @@ export async function withSession<T>(opts: SessionOptions, fn: (session: Session
   const log = RunLog.create({dir: join(stateDir, 'logs'), command: opts.command, secrets})
   let hosts: Map<string, Host> | undefined
   try {
+    let state = opts.openState ? await openStateFile(stateDir, opts.openState) : undefined
     const targets = cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh}))
     const connectOpts = {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log}
     const connected = opts.partial ? await connectReachable(targets, connectOpts, connector) : {hosts: await connectAll(targets, connectOpts, connector), unreachable: new Map()}
     hosts = connected.hosts
-    return await fn({cluster, hosts, unreachable: connected.unreachable, state: new StateFile(stateDir), stateDir, log, secrets})
+    return await fn({
+      cluster,
+      hosts,
+      unreachable: connected.unreachable,
+      get state() {
+        return (state ??= new StateFile(stateDir))
+      },
+      stateDir,
+      log,
+      secrets,
+    })
   } finally {
     if (hosts) await Promise.all([...hosts.values()].map((h) => h.close().catch(() => {})))
     release()

@@ -6,6 +6,7 @@ import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
 import type {PackageFamily} from '../distro/family.js'
 import type {FactSet} from '../facts/fact.js'
 import type {Host} from '../transport/host.js'
+import type {StepClock} from './clock.js'
 
 export interface RunOptions {
   dryRun: boolean
@@ -29,6 +30,8 @@ export interface StepContext {
   params: Record<string, unknown>
   /** The two cluster nodes, in cluster-file order (the first is the preferred primary). */
   nodes: NodeConfig[]
+  /** Time for steps that wait; the system clock unless a test injects one. */
+  clock?: StepClock
 }
 
 export interface FileChange {
@@ -40,8 +43,14 @@ export interface FileChange {
   mode: number
   /** Current content (null: no such file), for --dry-run diffs. */
   before: string | null
-  /** Holds a secret: diffs and logs show hashes only. */
+  /**
+   * Holds a secret: the log shows no script, `before` is already redacted (see fileFact), and a
+   * dry-run diff compares `before` with `shown`, the content with its secret values marked.
+   */
   secret?: boolean
+  shown?: string
+  /** sha256 of the current file computed on the node (secret files: `before` is redacted). */
+  beforeSha256?: string | null
   /** Checks the new file before it replaces the old one; `{}` stands for the temp file's path. */
   validate?: string
 }

@@ -10,6 +10,7 @@
 import type {ClusterConfig, Secrets} from '../config/schema.js'
 import {partitionPath, sizeBytes} from '../facts/disks.js'
 import type {DrbdMajor} from '../facts/drbd.js'
+import type {SecretKey} from '../facts/file.js'
 
 /**
  * How long DRBD takes to declare a silent peer lost with the ping settings hapair leaves at their
@@ -59,6 +60,9 @@ common {
 
 /** Characters that cannot appear inside a quoted drbd.conf string. */
 const UNQUOTABLE = /["\\\s]/
+
+/** Where the resource file holds its secret, so facts and diffs can hide it (see fileFact). */
+export const DRBD_SECRET_KEYS: readonly SecretKey[] = [{key: 'shared-secret', quoted: true}]
 
 export function drbdResourceConf(config: ClusterConfig, secrets: Secrets, major: DrbdMajor): string {
   const {drbd} = config

@@ -6,6 +6,7 @@
  */
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
 import {nodePriorities} from '../stacks/preferred-node.js'
+import type {SecretKey} from '../facts/file.js'
 
 export const KEEPALIVED_CONF_PATH = '/etc/keepalived/keepalived.conf'
 /** Holds auth_pass: readable by root only. */
@@ -34,6 +35,9 @@ export interface KeepalivedServiceParts {
 export function vrrpInstanceName(config: ClusterConfig): string {
   return `hapair_${config.name.replace(/[^A-Za-z0-9_]/g, '_')}`
 }
+
+/** Where keepalived.conf holds its secret, so facts and diffs can hide it (see fileFact). */
+export const KEEPALIVED_SECRET_KEYS: readonly SecretKey[] = [{key: 'auth_pass', quoted: false}]
 
 export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, node: NodeConfig, parts: KeepalivedServiceParts): string {
   const ka = keepalivedSection(config)

@@ -5,18 +5,14 @@
  */
 import {appendFileSync, mkdirSync, openSync, closeSync} from 'node:fs'
 import {join} from 'node:path'
-
-const MASK = '********'
+import {maskEncoded} from '../state/secret-encodings.js'
 
 /**
- * Replaces every occurrence of every secret with a mask. Longer secrets go first so a secret that
- * contains a shorter one is hidden whole. Empty strings are ignored (they would match everywhere).
+ * Replaces every secret with a mask, in every form it can take in a log: as itself, hex, and
+ * base64 at each alignment (e.g. a file read with `base64 -w0`). Empty strings are ignored.
  */
 export function mask(text: string, secrets: readonly string[]): string {
-  const ordered = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length)
-  let out = text
-  for (const secret of ordered) out = out.split(secret).join(MASK)
-  return out
+  return maskEncoded(text, secrets)
 }
 
 export interface RunLogEntry {

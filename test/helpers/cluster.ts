@@ -4,6 +4,7 @@
  * through the real schema, so defaults and validation are the ones users get.
  */
 import {clusterSchema, type ClusterConfig, type Secrets} from '../../src/config/schema.js'
+import type {StepClock} from '../../src/engine/clock.js'
 import type {RunOptions, StepContext} from '../../src/engine/step.js'
 
 export type ClusterOverrides = {[K in keyof ClusterConfig]?: unknown}
@@ -47,8 +48,8 @@ export const DEFAULT_OPTIONS: RunOptions = {dryRun: false, wipe: false, yes: fal
 /** A StepContext over testCluster; `options` and `params` override the defaults. */
 export function testContext(
   overrides: ClusterOverrides = {},
-  extra: {options?: Partial<RunOptions>; params?: Record<string, unknown>} = {},
+  extra: {options?: Partial<RunOptions>; params?: Record<string, unknown>; clock?: StepClock} = {},
 ): StepContext {
   const {config, secrets} = testCluster(overrides)
-  return {config, secrets, options: {...DEFAULT_OPTIONS, ...extra.options}, params: extra.params ?? {}, nodes: config.nodes}
+  return {config, secrets, options: {...DEFAULT_OPTIONS, ...extra.options}, params: extra.params ?? {}, nodes: config.nodes, ...(extra.clock && {clock: extra.clock})}
 }

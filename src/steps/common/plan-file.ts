@@ -1,13 +1,20 @@
-import type {FileInfo} from '../../facts/file.js'
+import {sha256} from '../../engine/redact.js'
 import type {FileChange} from '../../engine/step.js'
+import {redactSecretKeys, type FileInfo, type SecretKey} from '../../facts/file.js'
 
-/** A file change when content or mode differ from what is wanted; otherwise nothing. */
+/**
+ * A file change when content or mode differ from what is wanted; otherwise nothing. A file with
+ * `secretKeys` holds secrets: its fact carries the node's sha256 and redacted content (read with
+ * the same keys), so the comparison is by hash and the change carries only redacted text to show.
+ */
 export function planFile(
   node: string,
   current: FileInfo,
-  want: {path: string; content: string; mode: number; secret?: boolean; validate?: string; title?: string},
+  want: {path: string; content: string; mode: number; secretKeys?: readonly SecretKey[]; validate?: string; title?: string},
 ): FileChange | undefined {
-  if (current.exists && current.content === want.content && current.mode === want.mode) return undefined
+  const secret = want.secretKeys !== undefined
+  const same = secret ? current.sha256 === sha256(want.content) : current.content === want.content
+  if (current.exists && same && current.mode === want.mode) return undefined
   return {
     kind: 'file',
     node,
@@ -16,7 +23,7 @@ export function planFile(
     content: want.content,
     mode: want.mode,
     before: current.content,
-    secret: want.secret,
+    ...(secret && {secret: true, shown: redactSecretKeys(want.content, want.secretKeys!), beforeSha256: current.sha256 ?? null}),
     validate: want.validate,
   }
 }

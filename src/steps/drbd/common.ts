@@ -40,22 +40,6 @@ export function formatDuration(seconds: number): string {
   return `${r}s`
 }
 
-/** Sleeps, but wakes early (rejecting) when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'))
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason ?? new Error('aborted'))
-    }
-    signal.addEventListener('abort', onAbort, {once: true})
-  })
-}
-
 /** "15.3% synced at 100 MiB/s, 8.5 GiB to go, about 1m26s left" from whatever the status offers. */
 export function describeSync(s: {percent: number; speedKiBs: number | null; remainingKiB: number | null; etaSeconds: number | null; stalled: boolean}): string {
   const parts = [`${s.percent.toFixed(1)}% synced`]

@@ -15,7 +15,7 @@ import type {Change, Step} from '../../engine/step.js'
 import {factSet} from '../../facts/fact.js'
 import {drbdKernelFact, type DrbdMajor} from '../../facts/drbd.js'
 import {fileFact} from '../../facts/file.js'
-import {DRBD_CONF_PATH, GLOBAL_COMMON_PATH, drbdConf, drbdResourceConf, globalCommonConf, resourceFilePath} from '../../templates/drbd.js'
+import {DRBD_CONF_PATH, DRBD_SECRET_KEYS, GLOBAL_COMMON_PATH, drbdConf, drbdResourceConf, globalCommonConf, resourceFilePath} from '../../templates/drbd.js'
 import {planFile} from '../common/plan-file.js'
 import {requireStorage} from '../storage/require.js'
 import {kernelProblems, refuseIf} from './common.js'
@@ -37,7 +37,7 @@ export const drbdConfig: Step = {
       kernel: drbdKernelFact,
       drbdConf: fileFact(DRBD_CONF_PATH),
       globalCommon: fileFact(GLOBAL_COMMON_PATH),
-      resource: fileFact(resourceFilePath(ctx.config)),
+      resource: fileFact(resourceFilePath(ctx.config), {secretKeys: DRBD_SECRET_KEYS}),
     }),
   plan(ctx, facts) {
     requireStorage(ctx.config)
@@ -71,7 +71,7 @@ export const drbdConfig: Step = {
       }
       const g = planFile(node.name, f.globalCommon, {path: GLOBAL_COMMON_PATH, content: global, mode: 0o644, validate: 'drbdadm -c {} dump all >/dev/null'})
       if (g) changes.push(g)
-      const r = planFile(node.name, f.resource, {path: resourcePath, content: resource, mode: 0o600, secret: true, validate: `drbdadm -c {} dump ${res} >/dev/null`})
+      const r = planFile(node.name, f.resource, {path: resourcePath, content: resource, mode: 0o600, secretKeys: DRBD_SECRET_KEYS, validate: `drbdadm -c {} dump ${res} >/dev/null`})
       if (r) changes.push(r)
     }
     const names = ctx.nodes.map((n) => n.name).join(', ')

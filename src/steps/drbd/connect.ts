@@ -12,7 +12,8 @@ import {factSet, shq} from '../../facts/fact.js'
 import {drbdStateFact} from '../../facts/drbd.js'
 import {keyValues} from '../../facts/os.js'
 import type {Host} from '../../transport/host.js'
-import {formatDuration, requireResourceUp, sleep, stateLine} from './common.js'
+import {systemClock} from '../../engine/clock.js'
+import {formatDuration, requireResourceUp, stateLine} from './common.js'
 import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
@@ -76,15 +77,16 @@ export const drbdConnect: Step<Facts> = {
       node: node.name,
       title: `wait up to ${timeoutSeconds} s for ${res} to connect`,
       async run(host: Host, progress, signal) {
-        const started = Date.now()
+        const clock = ctx.clock ?? systemClock
+        const started = clock.now()
         let last: DrbdState | null = null
-        while (Date.now() - started < timeoutSeconds * 1000) {
+        while (clock.now() - started < timeoutSeconds * 1000) {
           if (signal.aborted) throw new InterruptedError()
           last = await readState(host, ctx)
           if (last.state?.connected) return
           if (last.state?.connection === 'StandAlone') throw new HapairError(standAloneMessage(ctx, node.name), ExitCode.stepFailed)
-          progress(`${last.state?.connection ?? 'down'} for ${formatDuration((Date.now() - started) / 1000)}, waiting for ${peer.name}`)
-          await sleep(pollMs, signal).catch(() => {
+          progress(`${last.state?.connection ?? 'down'} for ${formatDuration((clock.now() - started) / 1000)}, waiting for ${peer.name}`)
+          await clock.sleep(pollMs, signal).catch(() => {
             throw new InterruptedError()
           })
         }

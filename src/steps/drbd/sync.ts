@@ -9,7 +9,8 @@ import {ExitCode, HapairError, InterruptedError} from '../../errors.js'
 import {factSet} from '../../facts/fact.js'
 import {drbdStateFact, type DrbdResourceState} from '../../facts/drbd.js'
 import type {Host} from '../../transport/host.js'
-import {describeSync, formatDuration, refuseIf, requireResourceUp, sleep} from './common.js'
+import {systemClock} from '../../engine/clock.js'
+import {describeSync, formatDuration, refuseIf, requireResourceUp} from './common.js'
 import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
@@ -46,6 +47,7 @@ export const drbdSync: Step<Facts> = {
       node: source!.name,
       title: `wait for the initial sync of ${res} (${source!.name} to the peer)`,
       async run(host: Host, progress, signal) {
+        const clock = ctx.clock ?? systemClock
         let disconnectedSince: number | null = null
         for (;;) {
           if (signal.aborted) throw new InterruptedError()
@@ -56,16 +58,16 @@ export const drbdSync: Step<Facts> = {
             return
           }
           if (!state.connected) {
-            disconnectedSince ??= Date.now()
-            if (Date.now() - disconnectedSince > disconnectedLimitMs) {
+            disconnectedSince ??= clock.now()
+            if (clock.now() - disconnectedSince > disconnectedLimitMs) {
               throw new HapairError(
-                `${source!.name} lost the connection to its peer during the sync (${state.connection} for ${formatDuration((Date.now() - disconnectedSince) / 1000)}); DRBD resumes by itself once they reconnect. Re-run drbd-init to keep waiting.`,
+                `${source!.name} lost the connection to its peer during the sync (${state.connection} for ${formatDuration((clock.now() - disconnectedSince) / 1000)}); DRBD resumes by itself once they reconnect. Re-run drbd-init to keep waiting.`,
                 ExitCode.stepFailed,
               )
             }
           } else disconnectedSince = null
           progress(progressLine(state))
-          await sleep(pollMs, signal).catch(() => {
+          await clock.sleep(pollMs, signal).catch(() => {
             throw new InterruptedError()
           })
         }

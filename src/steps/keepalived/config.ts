@@ -1,5 +1,5 @@
 /**
- * keepalived.config: keepalived.conf per node (holds the VRRP password: 0600, shown as a hash),
+ * keepalived.config: keepalived.conf per node (holds the VRRP password: 0600, read and diffed with the password replaced by a marker),
  * checked with `keepalived -t` before it replaces the old one, plus the systemd drop-in that lets
  * notify_stop finish. A running keepalived reloads the new configuration.
  */
@@ -12,6 +12,7 @@ import {
   KEEPALIVED_CONF_PATH,
   KEEPALIVED_DROPIN_MODE,
   KEEPALIVED_DROPIN_PATH,
+  KEEPALIVED_SECRET_KEYS,
   KEEPALIVED_VALIDATE,
   renderKeepalivedConf,
 } from '../../templates/keepalived.js'
@@ -33,7 +34,7 @@ const UNIT = 'keepalived'
 export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
   id: 'keepalived.config',
   title: 'keepalived configuration (VRRP instance, VIP, checks, notify scripts)',
-  facts: () => factSet({conf: fileFact(KEEPALIVED_CONF_PATH), dropIn: fileFact(KEEPALIVED_DROPIN_PATH), services: servicesFact(allFamilyUnits(['keepalived']))}),
+  facts: () => factSet({conf: fileFact(KEEPALIVED_CONF_PATH, {secretKeys: KEEPALIVED_SECRET_KEYS}), dropIn: fileFact(KEEPALIVED_DROPIN_PATH), services: servicesFact(allFamilyUnits(['keepalived']))}),
   plan(ctx, facts) {
     const ka = requireKeepalived(ctx)
     const changes: Change[] = []
@@ -53,7 +54,7 @@ export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
         path: KEEPALIVED_CONF_PATH,
         content: renderKeepalivedConf(ctx.config, ctx.secrets, node, parts(ctx.config)),
         mode: KEEPALIVED_CONF_MODE,
-        secret: true,
+        secretKeys: KEEPALIVED_SECRET_KEYS,
         validate: KEEPALIVED_VALIDATE,
       })
       const dropIn = renderDropIn ? planFile(node.name, f.dropIn, {path: KEEPALIVED_DROPIN_PATH, content: renderDropIn(), mode: KEEPALIVED_DROPIN_MODE}) : undefined

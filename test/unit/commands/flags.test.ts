@@ -11,9 +11,10 @@ const manifest = JSON.parse(readFileSync(new URL('../../../../oclif.manifest.jso
 const common = ['config', 'json', 'no-color']
 const connects = [...common, 'accept-new-host-keys']
 // Commands that judge a node's distribution take --force-distro.
-const runbook = [...connects, 'dry-run', 'only', 'from', 'force-distro']
+// --reset-state: the commands that read the run-state file before they start.
+const runbook = [...connects, 'dry-run', 'only', 'from', 'force-distro', 'reset-state']
 const expected: Record<string, string[]> = {
-  history: common,
+  history: [...common, 'reset-state'],
   status: [...connects, 'watch', 'interval'],
   preflight: [...connects, 'fix', 'dry-run', 'force-distro'],
   'failover-test': [...connects, 'allow-crash', 'report', 'junit', 'keep-going'],

@@ -101,3 +101,12 @@ test('a destroying change with --wipe still needs confirmation; declined means n
   assert.equal(asked, 'ext4 filesystem on /dev/vdb')
   assert.ok(!n1.scripts.some((s) => s.includes('wipefs')))
 })
+
+test('a validator that quotes a secret in its complaint: the error and the step record carry it masked', async () => {
+  const n1 = new FakeHost('node1').expect('@@hapair-fact file', {stdout: fileFactOutput(null)}).expect('mv -f', {code: 1, stderr: 'parse error near: shared-secret "abcdefgh" (base64 YWJjZGVmZ2g=)'})
+  const n2 = new FakeHost('node2').expect('@@hapair-fact file', {stdout: fileFactOutput('value=1\n')})
+  const error = await executeStep(toyStep, toyContext(), hosts(n1, n2), hooks()).then(() => assert.fail('succeeded'), (e: Error & {stepRecord?: {error?: string}}) => e)
+  assert.match(error.message, /shared-secret "\*{8}"/)
+  assert.doesNotMatch(error.message, /abcdefgh|YWJjZGVmZ2g/)
+  assert.equal(error.stepRecord?.error, error.message)
+})

@@ -4,6 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {chooseRenderer, nodeOutput, nodeTitle} from '../../../src/engine/renderer.js'
 import {describeChange} from '../../../src/engine/render-plan.js'
+import {redactSecretKeys} from '../../../src/facts/file.js'
 
 test('renderer: live on a terminal, plain lines in CI or pipes, silent for --json', () => {
   assert.equal(chooseRenderer({json: false, stdoutIsTTY: true, env: {}}), 'default')
@@ -38,4 +39,15 @@ test('a run through a pipe: every line about a change or a node says which node'
     assert.match(out, new RegExp(`✔ (\\[[\\d:]+\\] )?${node}: Toy file \\[toy\\.file\\]`))
   }
   for (const l of changeLines) assert.match(l, /node[12]: /, `a change line without its node: ${l}`)
+})
+
+test('a secret file diff shows every line but the secret values: an injected handler is visible', () => {
+  const keys = [{key: 'shared-secret', quoted: true}]
+  const content = 'resource r0 {\n  disk /dev/vdb1;\n  net { shared-secret "NewSecret123"; }\n  handlers { fence-peer "/bin/touch /tmp/x"; }\n}\n'
+  const before = redactSecretKeys('resource r0 {\n  disk /dev/vdb1;\n  net { shared-secret "OldSecret999"; }\n}\n', keys)
+  const out = describeChange({kind: 'file', node: 'node1', title: 'update', path: '/etc/drbd.d/r0.res', content, mode: 0o600, before, secret: true, shown: redactSecretKeys(content, keys), beforeSha256: 'ab'.repeat(32)})
+  assert.match(out, /\+  handlers \{ fence-peer "\/bin\/touch \/tmp\/x"; \}/)
+  assert.match(out, /shared-secret "<secret>"/)
+  assert.match(out, /sha256 abababababab -> sha256 /)
+  assert.doesNotMatch(out, /NewSecret123|OldSecret999/)
 })

@@ -48,3 +48,18 @@ test('--only and --from select steps; unknown names are refused', () => {
   assert.deepEqual(selectEntries(entries, {only: [ids[2]]}).map((e) => e.step.id), [ids[2]])
   assert.throws(() => selectEntries(entries, {only: ['nope']}), /not in this runbook/)
 })
+
+test('a malformed runbook, a missing include and an unknown step name the runbook file (exit 2); a broken sibling does not break the list', () => {
+  const dir = dirWith({
+    'broken.yaml': 'name: broken\nsteps: [storage.partition\n',
+    'outer.yaml': 'name: outer\nsteps:\n  - storage.partition\n  - include: nowhere\n',
+    'typo.yaml': 'name: typo\nsteps: [storage.partitoin]\n',
+    'bomb.yaml': ['a: &a [x,x,x,x,x,x,x,x,x,x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n') + '\n',
+  })
+  const usage = (re: RegExp) => (e: unknown) => e instanceof UsageError && e.exitCode === 2 && re.test((e as Error).message)
+  assert.throws(() => loadRunbook('broken', dir), usage(new RegExp(`^${join(dir, 'broken.yaml')}: runbook YAML syntax`)))
+  assert.throws(() => loadRunbook('outer', dir), usage(new RegExp(`^${join(dir, 'outer.yaml')}: steps\\[1\\]: include "nowhere" names no runbook`)))
+  assert.throws(() => loadRunbook('typo', dir), usage(new RegExp(`^${join(dir, 'typo.yaml')}: steps\\[0\\]: unknown step "storage.partitoin"`)))
+  assert.throws(() => loadRunbook('bomb', dir), usage(/bomb\.yaml: YAML aliases expand too far/))
+  assert.deepEqual(listRunbooks(dir).find((r) => r.name === 'broken'), {name: 'broken', summary: '(cannot be read)'})
+})

@@ -4,7 +4,8 @@ import {mkdtempSync, readFileSync, statSync, writeFileSync, existsSync} from 'no
 import {tmpdir, hostname} from 'node:os'
 import {join} from 'node:path'
 import {StateFile} from '../../../src/state/state-file.js'
-import {acquireLock, LockHeldError} from '../../../src/state/lock.js'
+import {runDetail, runsTable} from '../../../src/state/history-view.js'
+import {runProcessAlive} from '../../../src/state/run-alive.js'
 import {redact} from '../../../src/engine/redact.js'
 
 const meta = {command: 'run x', hapairVersion: '0.0.0', clusterFile: 'h.yaml', clusterHash: 'ab', dryRun: false}
@@ -30,19 +31,31 @@ test('redact keeps short facts, hashes secrets and long text', () => {
   assert.ok(!JSON.stringify(out).includes('hunter22'))
 })
 
-test('a second run is stopped by the lock, naming the holder; release frees it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hapair-lock-'))
-  const release = acquireLock(dir, 'run nfs-keepalived')
-  assert.throws(() => acquireLock(dir, 'partition'), (e: unknown) => e instanceof LockHeldError && new RegExp(`pid ${process.pid}.*run nfs-keepalived`).test((e as Error).message))
-  release()
-  assert.ok(!existsSync(join(dir, 'lock')))
-  acquireLock(dir, 'again')()
+test('history: a "running" run whose process is gone reads as abandoned; dry runs read as dry runs; reasons are whole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-state-'))
+  const s = new StateFile(dir, () => new Date('2026-12-07T10:00:00Z'))
+  const killed = s.beginRun(meta)
+  const dry = s.beginRun({...meta, dryRun: true})
+  s.recordStep(dry, {id: 'drbd.config', title: 'D', status: 'failed', startedAt: '', durationMs: 1, notes: [], planned: [], nodes: {}, error: 'node1 [drbd.config]: "write /etc/drbd.d/r0.res" exited 1\n    stderr:\n      drbdadm: parse error: near "handlers"'})
+  s.finishRun(dry, 'failed')
+  const gone = () => false
+  const table = runsTable(s.runs, gone)
+  assert.match(table, /^1 .*run x\s+abandoned \(process gone\)/m)
+  assert.match(table, /^2 .*run x\s+dry run: failed/m)
+  assert.match(runDetail(s.runs[0], () => true), /— running,/)
+  const detail = runDetail(s.runs[1], gone)
+  assert.match(detail, /error: node1 \[drbd\.config\]: "write \/etc\/drbd\.d\/r0\.res" exited 1\n.*stderr:\n.*drbdadm: parse error: near "handlers"/)
+  // A failed dry run is not "the last run ended failed": the killed real run before it is.
+  assert.equal(s.unfinished()?.id, killed.id)
 })
 
-test('a stale lock (dead pid on this host) is taken over', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hapair-lock-'))
-  writeFileSync(join(dir, 'lock'), JSON.stringify({pid: 2 ** 22 + 12345, host: hostname(), command: 'x', startedAt: ''}))
-  const release = acquireLock(dir, 'mine')
-  assert.match(readFileSync(join(dir, 'lock'), 'utf8'), /"mine"/)
-  release()
+test('a run records its pid and host; its process alive or gone decides', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-state-'))
+  const s = new StateFile(dir)
+  const run = s.beginRun(meta)
+  assert.equal(run.pid, process.pid)
+  assert.equal(runProcessAlive(run), true)
+  assert.equal(runProcessAlive({...run, pid: 2 ** 22 + 4321}), false)
+  assert.equal(runProcessAlive({...run, pid: undefined}), false)
+  assert.equal(runProcessAlive({...run, host: 'elsewhere', pid: 2 ** 22 + 4321}), true)
 })

@@ -3,6 +3,7 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
+import {findSecretLeaks} from '../../../src/state/secret-encodings.js'
 import {mask, RunLog} from '../../../src/transport/run-log.js'
 
 describe('mask', () => {
@@ -16,6 +17,14 @@ describe('mask', () => {
 
   it('ignores empty secrets and leaves text without secrets alone', () => {
     assert.equal(mask('nothing to see', ['', 'absent']), 'nothing to see')
+  })
+
+  it('hides a secret inside base64 (a file read with base64 -w0) and hex, at any alignment', () => {
+    for (const prefix of ['', 'a', 'ab']) {
+      const b64 = Buffer.from(`${prefix}auth_pass s3cretPw\n`).toString('base64')
+      assert.deepEqual(findSecretLeaks(mask(`stdout ${b64}`, ['s3cretPw']), ['s3cretPw']), [])
+    }
+    assert.equal(mask(Buffer.from('s3cretPw').toString('hex'), ['s3cretPw']), '********')
   })
 
   it('treats regex characters in secrets literally', () => {

@@ -74,7 +74,8 @@ test('a call with no answer fails at its timeout, drops the connection, and the 
     const bystander = c.call(PROG, 3, HELD, 'HELD', arg(0), 5000)
     await assert.rejects(c.call(PROG, 3, SILENT, 'SILENT', arg(0), 300), (e: unknown) => e instanceof RpcError && e.kind === 'timeout' && /^nfs v3 SILENT: no answer from 127\.0\.0\.1:\d+ within 300 ms$/.test(e.message))
     const waited = Date.now() - started
-    assert.ok(waited >= 290 && waited < 1500, `timed out after ${waited} ms`)
+    // Its own 300 ms, not the bystander's 5000 (the upper bound is generous for a loaded machine).
+    assert.ok(waited >= 290 && waited < 4500, `timed out after ${waited} ms`)
     await assert.rejects(bystander, /nfs v3 HELD: connection to 127\.0\.0\.1:\d+ lost \(an earlier call got no answer within 300 ms\)/)
     assert.equal(c.connected, false)
     assert.equal((await c.call(PROG, 3, ECHO, 'ECHO', arg(7), 2000)).uint32(), 7)
@@ -105,7 +106,7 @@ test('nobody listening: a connect error right away, not a timeout', async () => 
   const c = new RpcClient({host: '127.0.0.1', port, privilegedPort: false})
   const started = Date.now()
   await assert.rejects(c.call(100005, 3, 1, 'MNT', arg(0), 3000), (e: unknown) => e instanceof RpcError && e.kind === 'connect' && e.message === `mountd v3 MNT: cannot connect to 127.0.0.1:${port}: connection refused (server not running?)`)
-  assert.ok(Date.now() - started < 1000)
+  assert.ok(Date.now() - started < 2900, 'refused at once, not after the 3000 ms timeout')
   c.close()
   await assert.rejects(c.call(PROG, 3, ECHO, 'ECHO', arg(0), 100), /the client is closed/)
 })

@@ -135,7 +135,7 @@ test('a silent server: ok:false at the timeout, naming what was awaited; the wri
     const r = await transport.write(URL1, 'b\n', 400)
     const took = Date.now() - started
     assert.deepEqual(r, {ok: false, error: `no answer within 400 ms (waiting for nfs v3 WRITE from 127.0.0.1:${port})`})
-    assert.ok(took >= 390 && took < 1000, `${took} ms`)
+    assert.ok(took >= 390 && took < 5000, `${took} ms`)
   } finally {
     await transport.close()
     await server.close()

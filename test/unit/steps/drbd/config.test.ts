@@ -4,8 +4,9 @@ import type {FileChange} from '../../../../src/engine/step.js'
 import {RefusalError} from '../../../../src/errors.js'
 import type {FileInfo} from '../../../../src/facts/file.js'
 import {drbdConfig, includesDrbdD} from '../../../../src/steps/drbd/config.js'
-import {drbdResourceConf, globalCommonConf} from '../../../../src/templates/drbd.js'
+import {DRBD_SECRET_KEYS, drbdResourceConf, globalCommonConf} from '../../../../src/templates/drbd.js'
 import {testContext} from '../../../helpers/cluster.js'
+import {secretFile} from '../../../helpers/secret-file.js'
 import {drbdFacts} from './drbd-facts.js'
 
 const DEBIAN_DRBD_CONF = '# You can find an example in  /usr/share/doc/drbd.../drbd.conf.example\n\ninclude "drbd.d/global_common.conf";\ninclude "drbd.d/*.res";\n'
@@ -47,7 +48,7 @@ describe('drbd.config plan', () => {
   })
 
   it('converged: the files already hold exactly that: no change', () => {
-    const res = file(drbdResourceConf(ctx.config, ctx.secrets, 8), 0o600)
+    const res = secretFile(drbdResourceConf(ctx.config, ctx.secrets, 8), 0o600, DRBD_SECRET_KEYS)
     const global = file(globalCommonConf(ctx.config))
     const plan = drbdConfig.plan(ctx, {node1: facts('node1', {res, global}), node2: facts('node2', {res, global})})
     assert.deepEqual(plan.changes, [])
@@ -55,9 +56,13 @@ describe('drbd.config plan', () => {
   })
 
   it('a changed secret or mode is a change', () => {
-    const res = file(drbdResourceConf(ctx.config, ctx.secrets, 8), 0o644)
+    const content = drbdResourceConf(ctx.config, ctx.secrets, 8)
+    const res = secretFile(content, 0o644, DRBD_SECRET_KEYS)
     const global = file(globalCommonConf(ctx.config))
-    const plan = drbdConfig.plan(ctx, {node1: facts('node1', {res, global}), node2: facts('node2', {res: file(res.content!.replace('tEsT', 'oLd'), 0o600), global})})
+    const oldSecret = secretFile(content.replace('tEsT', 'oLd'), 0o600, DRBD_SECRET_KEYS)
+    // The redacted texts are equal: only the node's hash tells the secret changed.
+    assert.equal(oldSecret.content, secretFile(content, 0o600, DRBD_SECRET_KEYS).content)
+    const plan = drbdConfig.plan(ctx, {node1: facts('node1', {res, global}), node2: facts('node2', {res: oldSecret, global})})
     assert.deepEqual(plan.changes.map((c) => c.node), ['node1', 'node2'])
   })
 

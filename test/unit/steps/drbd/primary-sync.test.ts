@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
+import {manualClock} from '../../../../src/engine/clock.js'
 import type {CommandChange, WaitChange} from '../../../../src/engine/step.js'
 import {HapairError, InterruptedError, RefusalError} from '../../../../src/errors.js'
 import {drbdPrimary} from '../../../../src/steps/drbd/primary.js'
@@ -104,9 +105,13 @@ describe('drbd.sync', () => {
   })
 
   it('a connection lost for too long during the sync ends the wait with an explanation', async () => {
-    const plan = drbdSync.plan(testContext({}, {params: {pollMs: 1, disconnectedSeconds: 0}}), syncing())
-    const host = new FakeHost('node1').expect('cat /proc/drbd', stateReply('proc84-wfconnection')).expect('cat /proc/drbd', stateReply('proc84-wfconnection'))
-    await assert.rejects((plan.changes[0] as WaitChange).run(host, () => {}, new AbortController().signal), (e: unknown) => e instanceof HapairError && /lost the connection to its peer during the sync/.test(e.message))
+    // A manual clock: each poll's sleep moves time exactly 1 s, whatever the machine's speed.
+    const plan = drbdSync.plan(testContext({}, {params: {pollMs: 1000, disconnectedSeconds: 1}, clock: manualClock()}), syncing())
+    const lost = stateReply('proc84-wfconnection')
+    // Lost at t=0, still lost at t=1 s (not over the limit yet), over it at t=2 s: three polls, no more.
+    const host = new FakeHost('node1').expect('cat /proc/drbd', lost).expect('cat /proc/drbd', lost).expect('cat /proc/drbd', lost)
+    await assert.rejects((plan.changes[0] as WaitChange).run(host, () => {}, new AbortController().signal), (e: unknown) => e instanceof HapairError && /lost the connection to its peer during the sync \(WFConnection for 2s\)/.test(e.message))
+    host.done()
   })
 
   it('no UpToDate side: nothing can sync (primary first)', () => {

@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {testContext, TEST_SECRETS} from '../../../helpers/cluster.js'
+import {secretFile} from '../../../helpers/secret-file.js'
 import type {CommandChange, FileChange} from '../../../../src/engine/step.js'
 import {keepalivedSteps} from '../../../../src/steps/keepalived/index.js'
 import {keepalivedScriptsStep, type KeepalivedScriptsFacts} from '../../../../src/steps/keepalived/scripts.js'
@@ -10,6 +11,7 @@ import {nfsServing} from '../../../../src/steps/nfs/serving.js'
 import {
   KEEPALIVED_CONF_PATH,
   KEEPALIVED_DROPIN_PATH,
+  KEEPALIVED_SECRET_KEYS,
   renderKeepalivedConf,
 } from '../../../../src/templates/keepalived.js'
 import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../../../../src/templates/keepalived-nfs.js'
@@ -77,7 +79,7 @@ describe('keepalived.config plan', () => {
   })
   const done = (node = node1, c = ctx, running = true) =>
     facts({
-      conf: file(renderKeepalivedConf(c.config, c.secrets, node, nfsKeepalivedParts()), 0o600),
+      conf: secretFile(renderKeepalivedConf(c.config, c.secrets, node, nfsKeepalivedParts()), 0o600, KEEPALIVED_SECRET_KEYS),
       dropIn: file(renderKeepalivedDropIn()),
       services: services({keepalived: [running ? 'active' : 'inactive', 'enabled']}),
     })
