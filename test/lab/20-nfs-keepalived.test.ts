@@ -11,7 +11,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clientExec, guestExec, VIP} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
-import {changedSteps as changed, clusterFileVariant as variant, onGuest as on, requireLab} from './lab-suite.js'
+import {
+  CHECKPOINT_CLUSTER, CHECKPOINT_STORAGE, changedSteps as changed, clusterFileVariant as variant, onGuest as on, requireLab,
+  restoreSuiteCheckpoint, saveSuiteCheckpoint,
+} from './lab-suite.js'
+import {pairFingerprint} from './pair-fingerprint.js'
+import {readSuiteFingerprint} from './suite-fingerprints.js'
 
 const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
 const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
@@ -30,6 +35,8 @@ async function serves(node: string): Promise<boolean> {
   return (await holdsVip(node)) && (await isPrimary(node)) && !(await holdsVip(peer)) && !(await isPrimary(peer)) &&
     (await guestExec(node, 'findmnt -n /data >/dev/null && test "$(cat /proc/fs/nfsd/threads)" -gt 0', {timeoutMs: 30_000})).code === 0
 }
+
+const drbdOnly = (f: Record<string, Record<string, string>>) => Object.fromEntries(Object.entries(f).map(([node, v]) => [node, {drbd: v.drbd, generations: v.generations}]))
 
 const url = (file: string) => `nfs://${VIP}/data/${file}?version=3`
 
@@ -59,6 +66,25 @@ test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data e
   const status = expectExit(await hapair(['status', '--json']), 0, 'status')
   assert.equal(status.json.vipHolder, 'node1')
   assert.equal(status.json.primary, 'node1')
+})
+
+test('checkpoints: after the runbook ran, restoring the storage checkpoint gives back its disks, DRBD state and /data (checksums), twice in a row', async () => {
+  const storage = readSuiteFingerprint(CHECKPOINT_STORAGE)
+  assert.ok(storage, `no fingerprint of checkpoint ${CHECKPOINT_STORAGE}: the storage suite (10-storage) saves it and runs first`)
+  await saveSuiteCheckpoint(CHECKPOINT_CLUSTER)
+  const cluster = await pairFingerprint()
+  assert.notDeepEqual(cluster, storage, 'the runbook changed nothing the fingerprint sees, so the proof would prove nothing')
+  for (const round of [1, 2]) {
+    await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
+    assert.deepEqual(await pairFingerprint(), storage, `round ${round}: the storage checkpoint came back different`)
+    assert.equal((await guestExec('node1', 'dpkg -s keepalived', {timeoutMs: 30_000})).code, 1, `round ${round}: keepalived still installed after restoring storage`)
+    await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
+    // The NFS server and the health checks write under /data while the cluster runs, so only
+    // DRBD's state and generations are compared here; the storage checkpoint is compared whole.
+    assert.deepEqual(drbdOnly(await pairFingerprint()), drbdOnly(cluster), `round ${round}: the cluster checkpoint came back different`)
+  }
+  await until('node1 to serve after the restore', () => serves('node1'), 60_000)
+  assert.equal(await clientRead('hello.txt'), 'written through the VIP\n')
 })
 
 test('a node serves /data only while the replicated filesystem is mounted there: a stray NFS server on the standby exports nothing', async () => {
