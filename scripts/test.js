@@ -22,7 +22,7 @@ const times = []
 
 /** One `node --test` run; returns its exit status and adds its counts. */
 function runFiles(suite, files, tapName) {
-  const tap = join(out, `${tapName}.tap`)
+  const tap = join(out, `${tapName.replaceAll("/", "-")}.tap`)
   const started = Date.now()
   const r = spawnSync(process.execPath, ['--test', ...suite.args, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], {stdio: 'inherit'})
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
