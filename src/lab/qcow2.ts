@@ -3,7 +3,7 @@
  * checkpoint is one per guest disk, with the RAM state in the root disk), its backing file and
  * its size on the host. `-U` (force share) reads a disk a running qemu holds open.
  */
-import {mustRun} from './run.js'
+import {LabError, describeFailure, mustRun, run, sleep} from './run.js'
 
 export interface Qcow2Snapshot {
   tag: string
@@ -32,16 +32,25 @@ export async function qcow2Info(file: string): Promise<Qcow2Info> {
   return parseQemuImgInfo((await mustRun(['qemu-img', 'info', '-U', '--output=json', file])).stdout)
 }
 
-/** Disk-only snapshot of a disk no qemu holds open. */
+/**
+ * qemu-img on a disk no qemu holds open. Right after a guest's qemu was killed its leader is a
+ * zombie (so the lab counts it dead) while its other threads may still hold the image lock for
+ * a moment ("Failed to get "write" lock", seen when the suite reset the guests): wait it out.
+ */
+async function offline(argv: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await run(argv)
+    if (r.code === 0) return
+    if (attempt >= 40 || !/Failed to get .*lock/.test(r.stderr)) throw new LabError(describeFailure(r))
+    await sleep(250)
+  }
+}
+
 export async function createDiskSnapshot(file: string, tag: string): Promise<void> {
-  await mustRun(['qemu-img', 'snapshot', '-c', tag, file])
+  await offline(['qemu-img', 'snapshot', '-c', tag, file])
 }
 
-/** Reverts a disk no qemu holds open to one of its snapshots (the others stay). */
+/** Reverts a disk to one of its snapshots (the others stay). */
 export async function applyDiskSnapshot(file: string, tag: string): Promise<void> {
-  await mustRun(['qemu-img', 'snapshot', '-a', tag, file])
-}
-
-export async function deleteDiskSnapshot(file: string, tag: string): Promise<void> {
-  await mustRun(['qemu-img', 'snapshot', '-d', tag, file])
+  await offline(['qemu-img', 'snapshot', '-a', tag, file])
 }
