@@ -10,7 +10,7 @@ import {NETNS_CLIENT} from '../../src/lab/topology.js'
 import {labPaths} from '../../src/lab/paths.js'
 import {BIN, expectExit, hapair} from './cli.js'
 import {guestExec} from '../../src/lab/index.js'
-import {CHECKPOINT_STORAGE, changedSteps, onGuest as on, requireLab, saveSuiteCheckpoint} from './lab-suite.js'
+import {CHECKPOINT_STORAGE, changedSteps, onGuest as on, requireBlankLab, saveSuiteCheckpoint} from './lab-suite.js'
 import {pairFingerprint} from './pair-fingerprint.js'
 import {saveSuiteFingerprint} from './suite-fingerprints.js'
 
@@ -26,7 +26,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 const firstMiB = (node: string) => on(node, 'dd if=/dev/vdb bs=1M count=1 status=none | sha256sum')
 
 before(async () => {
-  await requireLab({fresh: true})
+  await requireBlankLab()
 })
 
 test('a disk holding a filesystem is refused, untouched; --wipe proceeds', async () => {

@@ -1,5 +1,6 @@
 /**
- * Issue 5 in the lab: blank guests -> `hapair run nfs-keepalived` -> an NFS export on the VIP
+ * Issue 5 in the lab: storage ready (the storage suite's checkpoint) -> `hapair run nfs-keepalived`
+ * (a real apt-get install of NFS and keepalived) -> an NFS export on the VIP
  * that a client in the client namespace uses; the seed's drill by hand (stop keepalived on the
  * master, the service moves with its data, preempt brings it back); re-runs change nothing; a
  * config change touches only what it changes.
@@ -54,11 +55,17 @@ async function clientRead(file: string): Promise<string> {
 }
 
 before(async () => {
-  await requireLab({fresh: true})
+  // From the storage suite's checkpoint (partitioned, DRBD synced, /data on node1), not from a
+  // fresh boot: that suite already ran partition and drbd-init from blank disks for real.
+  await requireLab()
+  await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
 })
 
-test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
-  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+test('storage ready -> run nfs-keepalived: storage untouched, NFS and keepalived really installed; VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
+  const run = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+  const done = changed(run.json)
+  assert.deepEqual(done.filter((id) => /^(storage|drbd|filesystem)\./.test(id)), [], `the storage steps changed something: ${done.join(', ')}`)
+  for (const install of ['nfs.packages', 'keepalived.packages']) assert.ok(done.includes(install), `${install} did not install: ${done.join(', ')}`)
   await until('node1 to serve', () => serves('node1'), 60_000)
   assert.match(await on('node1', 'exportfs -v'), /^\/data\s/m)
   await clientWrite('hello.txt', 'written through the VIP\n')
@@ -74,14 +81,22 @@ test('checkpoints: after the runbook ran, restoring the storage checkpoint gives
   await saveSuiteCheckpoint(CHECKPOINT_CLUSTER)
   const cluster = await pairFingerprint()
   assert.notDeepEqual(cluster, storage, 'the runbook changed nothing the fingerprint sees, so the proof would prove nothing')
-  for (const round of [1, 2]) {
-    await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
-    assert.deepEqual(await pairFingerprint(), storage, `round ${round}: the storage checkpoint came back different`)
-    assert.equal((await guestExec('node1', 'dpkg -s keepalived', {timeoutMs: 30_000})).code, 1, `round ${round}: keepalived still installed after restoring storage`)
-    await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
-    // The NFS server and the health checks write under /data while the cluster runs, so only
-    // DRBD's state and generations are compared here; the storage checkpoint is compared whole.
-    assert.deepEqual(drbdOnly(await pairFingerprint()), drbdOnly(cluster), `round ${round}: the cluster checkpoint came back different`)
+  let atCluster = true
+  try {
+    for (const round of [1, 2]) {
+      atCluster = false
+      await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
+      assert.deepEqual(await pairFingerprint(), storage, `round ${round}: the storage checkpoint came back different`)
+      assert.equal((await guestExec('node1', 'dpkg -s keepalived', {timeoutMs: 30_000})).code, 1, `round ${round}: keepalived still installed after restoring storage`)
+      await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
+      // The NFS server and the health checks write under /data while the cluster runs, so only
+      // DRBD's state and generations are compared here; the storage checkpoint is compared whole.
+      atCluster = true
+      assert.deepEqual(drbdOnly(await pairFingerprint()), drbdOnly(cluster), `round ${round}: the cluster checkpoint came back different`)
+    }
+  } finally {
+    // The tests after this one need the cluster, whatever failed above.
+    if (!atCluster) await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
   }
   await until('node1 to serve after the restore', () => serves('node1'), 60_000)
   assert.equal(await clientRead('hello.txt'), 'written through the VIP\n')

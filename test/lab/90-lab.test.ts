@@ -8,14 +8,14 @@ import assert from 'node:assert/strict'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {
-  ensureLabUp, labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
+  labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
   namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, ALL_GUESTS, GUESTS,
   type LabUpResult,
 } from '../../src/lab/index.js'
 import {listNamespaces} from '../../src/lab/network.js'
 import {isAlive} from '../../src/lab/process.js'
 import {run} from '../../src/lab/run.js'
-import {onGuest as on} from './lab-suite.js'
+import {onGuest as on, requireBlankLab} from './lab-suite.js'
 import {BIN} from './cli.js'
 
 const paths = labPaths()
@@ -38,7 +38,7 @@ before(async () => {
   const missing = missingPrerequisites({build: true})
   assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
   started = true
-  lab = await ensureLabUp({fresh: true})
+  lab = await requireBlankLab()
 })
 
 after(async () => {

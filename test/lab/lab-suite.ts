@@ -31,11 +31,12 @@ export async function onGuest(node: string, command: string, timeoutMs = 120_000
 export const changedSteps = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
 
 /**
- * Checkpoints the suites share. STORAGE: saved by 10-storage (partitioned, DRBD Connected
+ * Checkpoints the suites share. BLANK: freshly booted guests with blank data disks. STORAGE: saved by 10-storage (partitioned, DRBD Connected
  * UpToDate/UpToDate, /data on node1, no HA packages). CLUSTER: saved by 20-nfs-keepalived once
  * its first runbook run from blank disks converged (node1 serving /data on the VIP, preempt).
  * Later suites start from CLUSTER instead of booting and installing again.
  */
+export const CHECKPOINT_BLANK = 'suite-blank'
 export const CHECKPOINT_STORAGE = 'suite-storage'
 export const CHECKPOINT_CLUSTER = 'suite-cluster'
 
@@ -52,6 +53,21 @@ export async function restoreSuiteCheckpoint(name: string): Promise<void> {
 
 async function restorable(name: string): Promise<boolean> {
   return (await listCheckpoints(labCheckpointMachine(), labPaths())).checkpoints.some((c) => c.name === name && c.restorable)
+}
+
+/**
+ * Freshly booted guests with blank data disks: the BLANK checkpoint restored (seconds), else a
+ * boot (a new lab, or the guests reset) that is then saved as BLANK for the next suite.
+ */
+export async function requireBlankLab(): Promise<LabUpResult> {
+  const lab = await requireLab()
+  if (lab.reused && (await restorable(CHECKPOINT_BLANK))) {
+    await restoreSuiteCheckpoint(CHECKPOINT_BLANK)
+    return lab
+  }
+  const fresh = lab.reused ? await requireLab({fresh: true}) : lab
+  await saveSuiteCheckpoint(CHECKPOINT_BLANK)
+  return fresh
 }
 
 /**

@@ -2,8 +2,12 @@
  * What "the guests are back at the saved moment" means for the checkpoint proof, as checksums
  * read inside the guests: per node the partition table, DRBD's connection/role/disk state and
  * its generation identifiers (the same UUIDs mean no resync and no new data generation), and on
- * the node with /data mounted the replicated block device and every file under /data. `sync`
- * first and direct reads, so nothing still in a guest's page cache is missed.
+ * the node with /data mounted every file under /data. `sync` first and direct reads, so nothing
+ * still in a guest's page cache is missed.
+ *
+ * Not the replicated block device as a whole: a freshly made ext4 keeps changing it by itself
+ * while mounted (ext4lazyinit zeroes inode tables in the background; the first suite run saw
+ * only that checksum differ between the save and the restore).
  */
 import {GUESTS} from '../../src/lab/index.js'
 import {onGuest as on} from './lab-suite.js'
@@ -17,7 +21,6 @@ const PER_NODE = {
 }
 const ON_PRIMARY = {
   dataFiles: 'cd /data && find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum',
-  replicatedDevice: 'dd if=/dev/drbd0 bs=1M iflag=direct status=none | sha256sum',
 }
 
 export async function pairFingerprint(): Promise<PairFingerprint> {
