@@ -1,7 +1,7 @@
 /**
  * The per-guest seed disk (/dev/vdc): a small ext4 image, made with `mkfs.ext4 -d` (no loop
  * mount), whose files/ tree hapair-seed.service copies over / before the network and sshd start.
- * Keys are generated on the host at every `lab up`, so the cached image holds no secret.
+ * Keys are generated on the host at `lab up` (kept only beside disks kept for their checkpoints), so the cached image holds no secret.
  */
 import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
