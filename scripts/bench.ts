@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: speed, shown by measurement rather than by timed assertions in tests.
  *  - `hapair --help` cold start (median of 10)
- *  - the lab: image build (or cache hit), cached boot, teardown
+ *  - the lab: image build (or cache hit), cached boot, teardown; checkpoint save and restore of
+ *    the converged cluster beside the cold boot and the setup they replace
  *  - blank disks -> mounted DRBD primary, beside the time DRBD spent syncing
  *  - a converged re-run of the whole runbook: wall time, round trips per step per node, and
  *    hapair's overhead over the time the remote commands themselves took
@@ -64,6 +65,22 @@ show('blank disks -> mounted DRBD primary (partition + drbd-init)', `${((part.ms
 
 const first = hapair(['run', 'nfs-keepalived', '--json'])
 show('rest of nfs-keepalived (NFS + keepalived install and config)', `${(first.ms / 1000).toFixed(1)} s`)
+
+// Checkpoints of the converged cluster beside what they replace: a cold boot and the setup.
+{
+  const {saveCheckpoint, restoreCheckpoint, removeCheckpoint, labCheckpointMachine, labPaths} = await import('../src/lab/index.js')
+  const machine = labCheckpointMachine()
+  const saves: number[] = []
+  const restores: number[] = []
+  for (let i = 0; i < 3; i++) {
+    saves.push((await saveCheckpoint('bench', machine, labPaths())).saveMs)
+    restores.push((await restoreCheckpoint('bench', machine, labPaths())).restoreMs)
+  }
+  await removeCheckpoint('bench', machine, labPaths())
+  show('lab checkpoint save, both guests (median of 3)', `${(median(saves) / 1000).toFixed(1)} s`)
+  show('lab checkpoint restore to DRBD Connected UpToDate (median of 3)', `${(median(restores) / 1000).toFixed(1)} s`)
+  show('  beside: cold boot / blank disks -> converged cluster', `${(reset.bootMs / 1000).toFixed(1)} s / ${((part.ms + init.ms + first.ms) / 1000).toFixed(1)} s`)
+}
 
 // Converged re-run: count remote calls and their durations in the run log it writes.
 const logs = join(stateDirFor(lab.clusterFile), 'logs')

@@ -31,5 +31,5 @@ async function render(argv) {
 }
 writeFileSync(join(helpDir, 'root.txt'), await render([]))
 for (const id of Object.keys(plugin.manifest.commands)) writeFileSync(join(helpDir, `${id.replaceAll(':', ' ')}.txt`), await render([id]))
-for (const topic of (await Config.load(root)).topics) writeFileSync(join(helpDir, `${topic.name.replaceAll(':', ' ')}.txt`), await render([topic.name]))
+for (const topic of (await Config.load(root)).topics) writeFileSync(join(helpDir, `${topic.name.replaceAll(':', ' ')}.txt`), await render(topic.name.split(/[: ]/))) // a nested topic (lab checkpoint) is found only by its words
 console.log(`oclif.manifest.json and dist/help: ${Object.keys(plugin.manifest.commands).length} commands`)

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // README's test command runs this (after the build): the unit suite, then the lab end-to-end
-// suite, one file at a time (two emulated guests fill both cores). Ends with one plain
+// suite, one file per node process, one after another (two emulated guests fill both cores, and
+// the files share one lab in name order: 10-storage, 20-nfs-keepalived, ...). Prints each lab
+// file's wall time and the totals (the suite budget is judged from these lines), then one plain
 // "N passed, N failed" line that counts both suites.
 import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 
 const suites = [
   {name: 'unit', dir: 'dist/test/unit', args: []},
@@ -16,21 +18,39 @@ const out = mkdtempSync(join(tmpdir(), 'hapair-test-'))
 let passed = 0
 let failed = 0
 let code = 0
+const times = []
+
+/** One `node --test` run; returns its exit status and adds its counts. */
+function runFiles(suite, files, tapName) {
+  const tap = join(out, `${tapName.replaceAll("/", "-")}.tap`)
+  const started = Date.now()
+  const r = spawnSync(process.execPath, ['--test', ...suite.args, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], {stdio: 'inherit'})
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
+  const counts = {pass: Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0), fail: Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0)}
+  passed += counts.pass
+  failed += counts.fail
+  if (r.status !== 0) code = r.status ?? 1
+  times.push({what: tapName, ms: Date.now() - started, ...counts})
+}
+
+const minutes = (ms) => `${(ms / 60_000).toFixed(1)} min`.padStart(9)
 
 for (const suite of suites.filter((s) => !only || s.name === only)) {
   if (!existsSync(suite.dir)) {
     console.error(`no ${suite.dir}: run "npm run build" first`)
     process.exit(1)
   }
-  // The lab suite's files run in name order: 00-lab, 10-storage, ... share one lab.
-  const files = suite.name === 'lab' ? readdirSync(suite.dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join(suite.dir, f)) : [suite.dir]
-  const tap = join(out, `${suite.name}.tap`)
   console.log(`\n=== ${suite.name} tests ===`)
-  const r = spawnSync(process.execPath, ['--test', ...suite.args, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], {stdio: 'inherit'})
-  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
-  passed += Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0)
-  failed += Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0)
-  if (r.status !== 0) code = r.status ?? 1
+  if (suite.name !== 'lab') {
+    runFiles(suite, [suite.dir], suite.name)
+    continue
+  }
+  const files = readdirSync(suite.dir).filter((f) => f.endsWith('.test.js')).sort()
+  const started = Date.now()
+  for (const f of files) runFiles(suite, [join(suite.dir, f)], `lab/${basename(f, '.test.js')}`)
+  times.push({what: 'lab total', ms: Date.now() - started, pass: NaN, fail: NaN})
 }
+console.log('\n=== wall time ===')
+for (const t of times) console.log(`${minutes(t.ms)}  ${t.what}${Number.isNaN(t.pass) ? '' : `  (${t.pass} passed, ${t.fail} failed)`}`)
 console.log(`\n${passed} passed, ${failed} failed`)
 process.exit(code || (failed > 0 ? 1 : 0))

@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {guestPaths, labPaths, type LabPaths} from './paths.js'
 import {qemuArgv, type Accel} from './qemu.js'
 import {qmp} from './qmp.js'
+import {applyDiskSnapshot, createDiskSnapshot, qcow2Info} from './qcow2.js'
 import {isAlive, killPid, processArgv, readPidFile} from './process.js'
 import {inNamespace, clientExec} from './network.js'
 import {LabError, describeFailure, mustRun, run, sleep, type RunOptions, type RunResult} from './run.js'
@@ -26,14 +27,41 @@ export function guestPid(name: string, paths: LabPaths = labPaths()): number | u
   return argv.some((a) => a.includes('qemu-system')) && argv.includes(gp.pidFile) ? pid : undefined
 }
 
-/** A fresh copy-on-write root over the cached image and a blank (all-zero, sparse) data disk. */
-export async function createGuestDisks(guest: GuestSpec, image: BaseImage, paths: LabPaths): Promise<void> {
+/** Disk-only snapshot taken of both disks right after they are made: "fresh guest", for reuse. */
+export const BLANK_TAG = 'hapair-blank'
+
+/**
+ * The disks `lab down` kept because checkpoints live in them fit this image: the root overlay
+ * sits on its root.img and both disks still hold the blank snapshot.
+ */
+export async function keptDisksFit(guest: GuestSpec, image: BaseImage, paths: LabPaths): Promise<boolean> {
+  const gp = guestPaths(paths, guest.name)
+  if (!existsSync(gp.overlay) || !existsSync(gp.data)) return false
+  try {
+    const [root, data] = await Promise.all([qcow2Info(gp.overlay), qcow2Info(gp.data)])
+    return root.backingFile === image.rootImage && [root, data].every((d) => d.snapshots.some((s) => s.tag === BLANK_TAG))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A fresh copy-on-write root over the cached image and a blank qcow2 data disk. Disks kept for
+ * their checkpoints are reverted to their blank snapshot instead, so the checkpoints stay.
+ */
+export async function createGuestDisks(guest: GuestSpec, image: BaseImage, paths: LabPaths): Promise<'made' | 'reverted'> {
   const gp = guestPaths(paths, guest.name)
   mkdirSync(gp.dir, {recursive: true})
+  if (await keptDisksFit(guest, image, paths)) {
+    for (const disk of [gp.overlay, gp.data]) await applyDiskSnapshot(disk, BLANK_TAG)
+    return 'reverted'
+  }
   rmSync(gp.overlay, {force: true})
   rmSync(gp.data, {force: true})
   await mustRun(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', image.rootImage, '-F', 'raw', gp.overlay])
-  await mustRun(['truncate', '-s', DATA_DISK_SIZE, gp.data])
+  await mustRun(['qemu-img', 'create', '-q', '-f', 'qcow2', gp.data, DATA_DISK_SIZE])
+  for (const disk of [gp.overlay, gp.data]) await createDiskSnapshot(disk, BLANK_TAG)
+  return 'made'
 }
 
 /** Powers the guest on (qemu daemonizes once the machine exists; the boot goes on after). */

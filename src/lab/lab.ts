@@ -3,10 +3,12 @@
  * guests, write the cluster file), status, down (remove all of it and nothing else).
  */
 import {existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
-import {guestPaths, labPaths, type LabPaths} from './paths.js'
+import {join} from 'node:path'
+import {guestPaths, labPaths, type GuestPaths, type LabPaths} from './paths.js'
+import {checkpointsDir, listCheckpointRecords} from './checkpoint-store.js'
 import {baseImage, ensureImage, imageAt, isImageCached, currentRecipeHash, type BaseImage} from './image.js'
 import {createNetwork, guestsIsolated, labNamespaces, removeNamespace, setGuestsIsolated} from './network.js'
-import {createGuestDisks, guestPid, guestRunState, killGuest, labAccel, startGuest, waitForSsh, guestExec, type GuestRunState} from './guest.js'
+import {createGuestDisks, keptDisksFit, guestPid, guestRunState, killGuest, labAccel, startGuest, waitForSsh, guestExec, type GuestRunState} from './guest.js'
 import {generateKey, knownHostsText, seedFiles, writeSeedDisk} from './seed.js'
 import {clusterFileText} from './cluster-file.js'
 import {missingPrerequisites} from './prereq.js'
@@ -52,6 +54,8 @@ export interface LabDownResult {
   /** qemu and other processes killed, by pid. */
   killed: number[]
   namespaces: string[]
+  /** Checkpoints left restorable after the next `lab up` (none with purge). */
+  keptCheckpoints: string[]
 }
 
 export const CLIENT_COMMAND = `ip netns exec ${NETNS_CLIENT}`
@@ -61,19 +65,22 @@ function requirePrerequisites(build: boolean): void {
   if (missing.length) throw new LabError(`the lab cannot run on this host; missing:\n  ${missing.join('\n  ')}`)
 }
 
-/** Host keys, client key, known_hosts and seed disks for every guest (the drill client's too). */
-async function seedGuests(paths: LabPaths, log: LabLog): Promise<void> {
-  const client = await generateKey(paths.key, 'hapair-lab')
+/**
+ * Host keys, client key, known_hosts and seed disks for every guest (the drill client's too).
+ * reuseKeys keeps the keys `lab down` left beside disks kept for their checkpoints.
+ */
+async function seedGuests(paths: LabPaths, log: LabLog, reuseKeys: boolean): Promise<void> {
+  const client = await generateKey(paths.key, 'hapair-lab', reuseKeys)
   const known: {address: string; hostKeyPub: string}[] = []
   for (const guest of ALL_GUESTS) {
     const gp = guestPaths(paths, guest.name)
     mkdirSync(gp.dir, {recursive: true})
-    const host = await generateKey(gp.hostKey, `${guest.name}-host`)
+    const host = await generateKey(gp.hostKey, `${guest.name}-host`, reuseKeys)
     await writeSeedDisk(gp.seedTree, gp.seed, seedFiles(guest, {hostKey: host.privateKey, hostKeyPub: host.publicKey, clientKeyPub: client.publicKey}))
     known.push({address: guest.address, hostKeyPub: host.publicKey})
   }
   writeFileSync(paths.knownHosts, knownHostsText(known))
-  log(`keys generated; known_hosts pins the guests' host keys`)
+  log(`keys ${reuseKeys ? 'kept from the last lab (its checkpoints hold them)' : 'generated'}; known_hosts pins the guests' host keys`)
 }
 
 async function bootGuests(guests: readonly GuestSpec[], image: BaseImage, accel: Accel, paths: LabPaths, log: LabLog, timeoutMs: number) {
@@ -99,8 +106,10 @@ export async function labUp(options: LabUpOptions = {}, paths: LabPaths = labPat
   const started = Date.now()
   const accel = labAccel()
   mkdirSync(paths.dir, {recursive: true, mode: 0o700})
-  await seedGuests(paths, log)
+  const keptDisks = (await Promise.all(GUESTS.map((g) => keptDisksFit(g, image, paths)))).every(Boolean)
+  await seedGuests(paths, log, keptDisks)
   for (const guest of GUESTS) await createGuestDisks(guest, image, paths)
+  if (keptDisks) log('guest disks kept by `lab down` for their checkpoints: reverted to blank, checkpoints kept')
   await createNetwork()
   log(`network: bridge in netns ${NETNS_SWITCH}, client 192.168.77.1 in netns ${NETNS_CLIENT}`)
   writeState(paths, {imageHash: image.hash, imageDir: image.dir, accel, startedAt: new Date().toISOString()})
@@ -115,17 +124,28 @@ export async function labUp(options: LabUpOptions = {}, paths: LabPaths = labPat
   }
 }
 
-/** The files and directories `lab up` creates in the runtime dir (all that `lab down` deletes). */
-function runtimeEntries(paths: LabPaths): string[] {
+/**
+ * The files and directories `lab up` creates in the runtime dir (all that `lab down` deletes).
+ * Checkpoints live inside the guests' disks and need the keys those disks trust: with keep, the
+ * disks, host keys and client key stay (and the checkpoint records).
+ */
+function runtimeEntries(paths: LabPaths, keep: boolean): string[] {
+  const kept = (gp: GuestPaths) => [gp.overlay, gp.data, gp.hostKey, `${gp.hostKey}.pub`]
+  const guestEntries = ALL_GUESTS.flatMap((g) => {
+    const gp = guestPaths(paths, g.name)
+    if (!keep || !GUESTS.includes(g) || !existsSync(gp.dir)) return [gp.dir]
+    return readdirSync(gp.dir).map((f) => join(gp.dir, f)).filter((f) => !kept(gp).includes(f))
+  })
   return [
-    ...ALL_GUESTS.map((g) => guestPaths(paths, g.name).dir),
+    ...guestEntries,
     `${paths.dir}/ns`,
-    paths.key, `${paths.key}.pub`, paths.knownHosts, paths.clusterFile, paths.stateFile,
+    ...(keep ? [] : [paths.key, `${paths.key}.pub`, checkpointsDir(paths)]),
+    paths.knownHosts, paths.clusterFile, paths.stateFile,
   ]
 }
 
 /** Removes everything the lab made: qemu and namespace processes (by pid), namespaces, taps, files. */
-export async function labDown(options: {log?: LabLog; quiet?: boolean} = {}, paths: LabPaths = labPaths()): Promise<LabDownResult> {
+export async function labDown(options: {log?: LabLog; quiet?: boolean; purge?: boolean} = {}, paths: LabPaths = labPaths()): Promise<LabDownResult> {
   const log = options.log ?? stderrLog
   const started = Date.now()
   const killed: number[] = []
@@ -136,13 +156,15 @@ export async function labDown(options: {log?: LabLog; quiet?: boolean} = {}, pat
   // Deleting a namespace takes its taps and veths with it; whatever still runs inside is ours.
   const namespaces = await labNamespaces()
   for (const ns of namespaces) killed.push(...(await removeNamespace(ns)))
-  for (const entry of runtimeEntries(paths)) rmSync(entry, {recursive: true, force: true})
+  const keptCheckpoints = options.purge ? [] : listCheckpointRecords(paths).map((c) => c.name)
+  for (const entry of runtimeEntries(paths, keptCheckpoints.length > 0)) rmSync(entry, {recursive: true, force: true})
   if (existsSync(paths.dir) && readdirSync(paths.dir).length === 0) rmdirSync(paths.dir)
   const teardownMs = Date.now() - started
   if (!options.quiet || killed.length || namespaces.length) {
     log(`lab down in ${(teardownMs / 1000).toFixed(1)} s: killed ${killed.length ? killed.join(' ') : 'nothing'}; removed namespaces ${namespaces.join(' ') || 'none'}`)
   }
-  return {teardownMs, killed, namespaces}
+  if (keptCheckpoints.length && !options.quiet) log(`kept checkpoints ${keptCheckpoints.join(' ')} and the disks and keys they need (\`lab down --purge\` removes them)`)
+  return {teardownMs, killed, namespaces, keptCheckpoints}
 }
 
 export interface GuestStatus {

@@ -18,7 +18,7 @@ export interface GuestPaths {
   dir: string
   /** qcow2 overlay over the cached root.img (/dev/vda). */
   overlay: string
-  /** The blank disk hapair partitions (/dev/vdb). */
+  /** The blank disk hapair partitions (/dev/vdb), qcow2 so checkpoints can snapshot it. */
   data: string
   /** Per-guest ext4 seed disk (/dev/vdc) and the tree it is made from. */
   seed: string
@@ -47,7 +47,7 @@ export function guestPaths(paths: LabPaths, name: string): GuestPaths {
   return {
     dir,
     overlay: join(dir, 'root.qcow2'),
-    data: join(dir, 'data.img'),
+    data: join(dir, 'data.qcow2'),
     seed: join(dir, 'seed.img'),
     seedTree: join(dir, 'seed'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),

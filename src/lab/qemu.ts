@@ -46,7 +46,7 @@ export function qemuArgv(l: GuestLaunch): string[] {
     '-kernel', l.kernel, '-initrd', l.initrd, '-append', kernelCmdline(l.guest),
     // Drive order gives the guest names: vda root overlay, vdb the blank data disk, vdc the seed.
     '-drive', `file=${l.overlay},if=virtio,format=qcow2`,
-    '-drive', `file=${l.data},if=virtio,format=raw`,
+    '-drive', `file=${l.data},if=virtio,format=qcow2`, // qcow2: savevm needs every writable disk to be
     '-drive', `file=${l.seed},if=virtio,format=raw,readonly=on`,
     '-netdev', `tap,id=n0,ifname=${l.guest.tap},script=no,downscript=no`,
     '-device', `virtio-net-pci,netdev=n0,mac=${l.guest.mac},id=${NIC_ID}`,

@@ -1,9 +1,9 @@
 /**
  * The per-guest seed disk (/dev/vdc): a small ext4 image, made with `mkfs.ext4 -d` (no loop
  * mount), whose files/ tree hapair-seed.service copies over / before the network and sshd start.
- * Keys are generated on the host at every `lab up`, so the cached image holds no secret.
+ * Keys are generated on the host at `lab up` (kept only beside disks kept for their checkpoints), so the cached image holds no secret.
  */
-import {chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {ALL_GUESTS, PREFIX, GUEST_INTERFACE, type GuestSpec} from './topology.js'
 import {mustRun} from './run.js'
@@ -60,8 +60,12 @@ export function knownHostsText(entries: {address: string; hostKeyPub: string}[])
   return entries.map((e) => `${e.address} ${e.hostKeyPub.trim().split(/\s+/).slice(0, 2).join(' ')}\n`).join('')
 }
 
-/** Generates an ed25519 key pair at `file` (and file.pub), replacing any old one. */
-export async function generateKey(file: string, comment: string): Promise<{privateKey: string; publicKey: string}> {
+/**
+ * Generates an ed25519 key pair at `file` (and file.pub), replacing any old one; with reuse, an
+ * existing pair is kept (guests restored from a checkpoint hold the old keys on their disks).
+ */
+export async function generateKey(file: string, comment: string, reuse = false): Promise<{privateKey: string; publicKey: string}> {
+  if (reuse && existsSync(file) && existsSync(`${file}.pub`)) return {privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8')}
   rmSync(file, {force: true})
   rmSync(`${file}.pub`, {force: true})
   await mustRun(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file])

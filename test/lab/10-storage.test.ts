@@ -10,7 +10,9 @@ import {NETNS_CLIENT} from '../../src/lab/topology.js'
 import {labPaths} from '../../src/lab/paths.js'
 import {BIN, expectExit, hapair} from './cli.js'
 import {guestExec} from '../../src/lab/index.js'
-import {changedSteps, onGuest as on, requireLab} from './lab-suite.js'
+import {CHECKPOINT_STORAGE, changedSteps, onGuest as on, requireBlankLab, saveSuiteCheckpoint} from './lab-suite.js'
+import {pairFingerprint} from './pair-fingerprint.js'
+import {saveSuiteFingerprint} from './suite-fingerprints.js'
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -24,7 +26,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 const firstMiB = (node: string) => on(node, 'dd if=/dev/vdb bs=1M count=1 status=none | sha256sum')
 
 before(async () => {
-  await requireLab({fresh: true})
+  await requireBlankLab()
 })
 
 test('a disk holding a filesystem is refused, untouched; --wipe proceeds', async () => {
@@ -81,4 +83,11 @@ test('manual switchover: a file written on node1 is read on node2, then back', a
   assert.equal(await on('node2', 'cat /data/switchover.txt'), 'written on node1')
   await on('node2', 'umount /data && drbdadm secondary r0')
   await on('node1', 'drbdadm primary r0 && mount /dev/drbd0 /data')
+})
+
+test('storage ready: the pair is checkpointed (the later suites and the checkpoint proof start from it)', async () => {
+  const fingerprint = await pairFingerprint()
+  assert.match(fingerprint.node1.drbd, /cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/)
+  await saveSuiteCheckpoint(CHECKPOINT_STORAGE)
+  saveSuiteFingerprint(CHECKPOINT_STORAGE, fingerprint)
 })

@@ -1,5 +1,6 @@
 /**
- * Issue 5 in the lab: blank guests -> `hapair run nfs-keepalived` -> an NFS export on the VIP
+ * Issue 5 in the lab: storage ready (the storage suite's checkpoint) -> `hapair run nfs-keepalived`
+ * (a real apt-get install of NFS and keepalived) -> an NFS export on the VIP
  * that a client in the client namespace uses; the seed's drill by hand (stop keepalived on the
  * master, the service moves with its data, preempt brings it back); re-runs change nothing; a
  * config change touches only what it changes.
@@ -11,7 +12,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clientExec, guestExec, VIP} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
-import {changedSteps as changed, clusterFileVariant as variant, onGuest as on, requireLab} from './lab-suite.js'
+import {
+  CHECKPOINT_CLUSTER, CHECKPOINT_STORAGE, changedSteps as changed, clusterFileVariant as variant, onGuest as on, requireLab,
+  restoreSuiteCheckpoint, saveSuiteCheckpoint,
+} from './lab-suite.js'
+import {pairFingerprint} from './pair-fingerprint.js'
+import {readSuiteFingerprint} from './suite-fingerprints.js'
 
 const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
 const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
@@ -31,6 +37,8 @@ async function serves(node: string): Promise<boolean> {
     (await guestExec(node, 'findmnt -n /data >/dev/null && test "$(cat /proc/fs/nfsd/threads)" -gt 0', {timeoutMs: 30_000})).code === 0
 }
 
+const drbdOnly = (f: Record<string, Record<string, string>>) => Object.fromEntries(Object.entries(f).map(([node, v]) => [node, {drbd: v.drbd, generations: v.generations}]))
+
 const url = (file: string) => `nfs://${VIP}/data/${file}?version=3`
 
 async function clientWrite(file: string, content: string): Promise<void> {
@@ -47,11 +55,17 @@ async function clientRead(file: string): Promise<string> {
 }
 
 before(async () => {
-  await requireLab({fresh: true})
+  // From the storage suite's checkpoint (partitioned, DRBD synced, /data on node1), not from a
+  // fresh boot: that suite already ran partition and drbd-init from blank disks for real.
+  await requireLab()
+  await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
 })
 
-test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
-  expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+test('storage ready -> run nfs-keepalived: storage untouched, NFS and keepalived really installed; VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
+  const run = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+  const done = changed(run.json)
+  assert.deepEqual(done.filter((id) => /^(storage|drbd|filesystem)\./.test(id)), [], `the storage steps changed something: ${done.join(', ')}`)
+  for (const install of ['nfs.packages', 'keepalived.packages']) assert.ok(done.includes(install), `${install} did not install: ${done.join(', ')}`)
   await until('node1 to serve', () => serves('node1'), 60_000)
   assert.match(await on('node1', 'exportfs -v'), /^\/data\s/m)
   await clientWrite('hello.txt', 'written through the VIP\n')
@@ -59,6 +73,33 @@ test('blank guests -> run nfs-keepalived: VIP and DRBD primary on node1, /data e
   const status = expectExit(await hapair(['status', '--json']), 0, 'status')
   assert.equal(status.json.vipHolder, 'node1')
   assert.equal(status.json.primary, 'node1')
+})
+
+test('checkpoints: after the runbook ran, restoring the storage checkpoint gives back its disks, DRBD state and /data (checksums), twice in a row', async () => {
+  const storage = readSuiteFingerprint(CHECKPOINT_STORAGE)
+  assert.ok(storage, `no fingerprint of checkpoint ${CHECKPOINT_STORAGE}: the storage suite (10-storage) saves it and runs first`)
+  await saveSuiteCheckpoint(CHECKPOINT_CLUSTER)
+  const cluster = await pairFingerprint()
+  assert.notDeepEqual(cluster, storage, 'the runbook changed nothing the fingerprint sees, so the proof would prove nothing')
+  let atCluster = true
+  try {
+    for (const round of [1, 2]) {
+      atCluster = false
+      await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
+      assert.deepEqual(await pairFingerprint(), storage, `round ${round}: the storage checkpoint came back different`)
+      assert.equal((await guestExec('node1', 'dpkg -s keepalived', {timeoutMs: 30_000})).code, 1, `round ${round}: keepalived still installed after restoring storage`)
+      await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
+      // The NFS server and the health checks write under /data while the cluster runs, so only
+      // DRBD's state and generations are compared here; the storage checkpoint is compared whole.
+      atCluster = true
+      assert.deepEqual(drbdOnly(await pairFingerprint()), drbdOnly(cluster), `round ${round}: the cluster checkpoint came back different`)
+    }
+  } finally {
+    // The tests after this one need the cluster, whatever failed above.
+    if (!atCluster) await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
+  }
+  await until('node1 to serve after the restore', () => serves('node1'), 60_000)
+  assert.equal(await clientRead('hello.txt'), 'written through the VIP\n')
 })
 
 test('a node serves /data only while the replicated filesystem is mounted there: a stray NFS server on the standby exports nothing', async () => {

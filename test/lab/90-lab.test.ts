@@ -5,16 +5,18 @@
  */
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
 import {
-  ensureLabUp, labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
+  labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
   namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, ALL_GUESTS, GUESTS,
   type LabUpResult,
 } from '../../src/lab/index.js'
 import {listNamespaces} from '../../src/lab/network.js'
 import {isAlive} from '../../src/lab/process.js'
 import {run} from '../../src/lab/run.js'
-import {onGuest as on} from './lab-suite.js'
+import {onGuest as on, requireBlankLab} from './lab-suite.js'
+import {BIN} from './cli.js'
 
 const paths = labPaths()
 let lab: LabUpResult
@@ -36,7 +38,7 @@ before(async () => {
   const missing = missingPrerequisites({build: true})
   assert.deepEqual(missing, [], `the lab suite cannot run here; missing:\n  ${missing.join('\n  ')}`)
   started = true
-  lab = await ensureLabUp({fresh: true})
+  lab = await requireBlankLab()
 })
 
 after(async () => {
@@ -164,18 +166,60 @@ test('power loss kills the guest; power on boots it again from the same disks', 
   assert.equal(await on('node2', 'uname -n'), 'node2')
 })
 
-test('lab down leaves no qemu process, namespace or tap behind', async () => {
+/** `hapair lab ARGS --json` as a user runs it (lab commands take no cluster file). */
+function labCli(args: string[]): {code: number; json: any; stderr: string} {
+  const r = spawnSync(process.execPath, [BIN, 'lab', ...args, '--json'], {encoding: 'utf8', env: {...process.env, CI: 'true', FORCE_COLOR: '0'}, timeout: 10 * 60_000})
+  let json: any
+  try {
+    json = JSON.parse(r.stdout)
+  } catch {
+    json = undefined
+  }
+  return {code: r.status ?? 1, json, stderr: r.stderr + r.stdout}
+}
+
+test('lab checkpoint from the CLI: save, list with disk use, restore brings back the saved moment; a missing name exits 2', async () => {
+  await on('node1', 'echo saved >/root/moment && sync')
+  const saved = labCli(['checkpoint', 'save', 'lab-suite'])
+  assert.equal(saved.code, 0, saved.stderr)
+  console.log(`lab: checkpoint save ${saved.json.saveMs} ms`)
+  await on('node1', 'echo changed >/root/moment && sync')
+  const list = labCli(['checkpoint', 'list'])
+  const entry = list.json.checkpoints.find((c: any) => c.name === 'lab-suite')
+  assert.ok(entry?.restorable && entry.vmStateBytes > 0 && list.json.diskBytes > 0, JSON.stringify(list.json))
+  const missing = labCli(['checkpoint', 'restore', 'no-such-checkpoint'])
+  assert.equal(missing.code, 2)
+  assert.match(missing.json.error.message, /no checkpoint named 'no-such-checkpoint'/)
+  assert.equal(await on('node1', 'cat /root/moment'), 'changed', 'a refused restore changed the guest')
+  const restored = labCli(['checkpoint', 'restore', 'lab-suite'])
+  assert.equal(restored.code, 0, restored.stderr)
+  console.log(`lab: checkpoint restore ${restored.json.restoreMs} ms`)
+  assert.equal(await on('node1', 'cat /root/moment'), 'saved')
+  const skew = Math.abs(Number(await on('node1', 'date +%s')) - Math.round(Date.now() / 1000))
+  assert.ok(skew <= 5, `node1's clock is ${skew} s off the host's after the restore`)
+})
+
+test('lab down leaves no qemu process, namespace or tap behind; it keeps checkpoints (and their disks and keys) until --purge', async () => {
   const pids = (await labStatus()).guests.map((g) => g.pid).filter((p): p is number => p !== null)
   assert.equal(pids.length, 2)
   const down = await labDown()
   console.log(`lab: teardown ${down.teardownMs} ms`)
+  assert.ok(down.keptCheckpoints.includes('lab-suite'), JSON.stringify(down))
   for (const pid of pids) assert.equal(isAlive(pid), false, `qemu ${pid} still alive`)
   const left = (await listNamespaces()).filter((n) => n.startsWith('hapair-'))
   assert.deepEqual(left, [])
   assert.ok(!existsSync(paths.clusterFile))
-  for (const g of GUESTS) assert.ok(!existsSync(`${paths.dir}/${g.name}`))
+  for (const g of GUESTS) assert.deepEqual(readdirSync(`${paths.dir}/${g.name}`).sort(), ['data.qcow2', 'root.qcow2', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub'])
   const status = await labStatus()
   assert.equal(status.up, false)
   assert.ok(status.guests.every((g) => g.state === 'off'))
   for (const tap of ['tap1', 'tap2']) assert.notEqual((await run(['ip', 'link', 'show', tap])).code, 0, `${tap} in the host namespace`)
+
+  const restoreWhileDown = labCli(['checkpoint', 'restore', 'lab-suite'])
+  assert.equal(restoreWhileDown.code, 2)
+  assert.match(restoreWhileDown.json.error.message, /no lab is up/)
+  const purged = await labDown({purge: true})
+  assert.deepEqual(purged.keptCheckpoints, [])
+  for (const g of GUESTS) assert.ok(!existsSync(`${paths.dir}/${g.name}`))
+  assert.deepEqual(labCli(['checkpoint', 'list']).json.checkpoints, [])
 })

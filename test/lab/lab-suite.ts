@@ -6,7 +6,10 @@ import assert from 'node:assert/strict'
 import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ensureLabUp, GUESTS, guestExec, labPaths, missingPrerequisites, type LabUpResult} from '../../src/lab/index.js'
+import {
+  ensureLabUp, GUESTS, guestExec, labCheckpointMachine, labPaths, listCheckpoints, missingPrerequisites, restoreCheckpoint, saveCheckpoint,
+  type LabUpResult,
+} from '../../src/lab/index.js'
 import {HA_LOG_PATH} from '../../src/templates/scripts/paths.js'
 import {expectExit, hapair} from './cli.js'
 
@@ -27,10 +30,55 @@ export async function onGuest(node: string, command: string, timeoutMs = 120_000
 /** The ids of the steps a `--json` run changed. */
 export const changedSteps = (json: any): string[] => json.steps.filter((s: any) => s.status === 'changed').map((s: any) => s.id)
 
-/** The lab up with the NFS + keepalived cluster on it: reuses what an earlier suite built, or builds it (the runbook converges either way). */
+/**
+ * Checkpoints the suites share. BLANK: freshly booted guests with blank data disks. STORAGE: saved by 10-storage (partitioned, DRBD Connected
+ * UpToDate/UpToDate, /data on node1, no HA packages). CLUSTER: saved by 20-nfs-keepalived once
+ * its first runbook run from blank disks converged (node1 serving /data on the VIP, preempt).
+ * Later suites start from CLUSTER instead of booting and installing again.
+ */
+export const CHECKPOINT_BLANK = 'suite-blank'
+export const CHECKPOINT_STORAGE = 'suite-storage'
+export const CHECKPOINT_CLUSTER = 'suite-cluster'
+
+export async function saveSuiteCheckpoint(name: string): Promise<void> {
+  const meta = await saveCheckpoint(name, labCheckpointMachine(), labPaths())
+  console.log(`checkpoint ${name} saved in ${(meta.saveMs / 1000).toFixed(1)} s`)
+}
+
+/** Restores a suite checkpoint and says how long it took; fails the test if it cannot. */
+export async function restoreSuiteCheckpoint(name: string): Promise<void> {
+  const r = await restoreCheckpoint(name, labCheckpointMachine(), labPaths())
+  console.log(`checkpoint ${name} restored in ${(r.restoreMs / 1000).toFixed(1)} s; DRBD ${JSON.stringify(r.drbd)}`)
+}
+
+async function restorable(name: string): Promise<boolean> {
+  return (await listCheckpoints(labCheckpointMachine(), labPaths())).checkpoints.some((c) => c.name === name && c.restorable)
+}
+
+/**
+ * Freshly booted guests with blank data disks: the BLANK checkpoint restored (seconds), else a
+ * boot (a new lab, or the guests reset) that is then saved as BLANK for the next suite.
+ */
+export async function requireBlankLab(): Promise<LabUpResult> {
+  const lab = await requireLab()
+  if (lab.reused && (await restorable(CHECKPOINT_BLANK))) {
+    await restoreSuiteCheckpoint(CHECKPOINT_BLANK)
+    return lab
+  }
+  const fresh = lab.reused ? await requireLab({fresh: true}) : lab
+  await saveSuiteCheckpoint(CHECKPOINT_BLANK)
+  return fresh
+}
+
+/**
+ * The lab up with the NFS + keepalived cluster on it, converged: restored from the CLUSTER
+ * checkpoint when an earlier suite saved one (seconds), else built by the runbook and saved.
+ */
 export async function requireCluster(): Promise<void> {
   await requireLab()
+  if (await restorable(CHECKPOINT_CLUSTER)) return restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
   expectExit(await hapair(['run', 'nfs-keepalived'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
+  await saveSuiteCheckpoint(CHECKPOINT_CLUSTER)
 }
 
 /** A copy of the lab's cluster file (with its secrets) that a test may change; returns its path. */

@@ -6,16 +6,17 @@ import {GUESTS} from '../../../src/lab/topology.js'
 const launch = {
   guest: GUESTS[0], accel: 'tcg' as const, memoryMiB: 512,
   kernel: '/c/vmlinuz', initrd: '/c/initrd.img',
-  overlay: '/l/node1/root.qcow2', data: '/l/node1/data.img', seed: '/l/node1/seed.img',
+  overlay: '/l/node1/root.qcow2', data: '/l/node1/data.qcow2', seed: '/l/node1/seed.img',
   pidFile: '/l/node1/qemu.pid', qmpSocket: '/l/node1/qmp.sock', serialLog: '/l/node1/serial.log',
 }
 const after = (argv: string[], flag: string) => argv.filter((_, i) => argv[i - 1] === flag)
 
 test('drives are ordered root, data, seed so the guest sees vda, vdb, vdc', () => {
   const drives = after(qemuArgv(launch), '-drive')
-  assert.deepEqual(drives.map((d) => d.split(',')[0]), ['file=/l/node1/root.qcow2', 'file=/l/node1/data.img', 'file=/l/node1/seed.img'])
+  assert.deepEqual(drives.map((d) => d.split(',')[0]), ['file=/l/node1/root.qcow2', 'file=/l/node1/data.qcow2', 'file=/l/node1/seed.img'])
   assert.match(drives[0], /format=qcow2/)
-  assert.match(drives[1], /format=raw/)
+  assert.match(drives[1], /format=qcow2/) // savevm refuses a machine with a writable raw disk
+  assert.match(drives[2], /format=raw/) // read-only, so savevm leaves it out
   assert.match(drives[2], /readonly=on/)
 })
 
