@@ -1,12 +1,15 @@
 /**
  * Issue 12 in the lab: no secret leaves the secrets file in any form. After the earlier suites
- * built the cluster, one converged re-run, one --dry-run and `status --json` run; their stdout and
- * stderr, and every file under `.hapair/` beside the lab's cluster file (state file, run logs),
- * are scanned for each secret of `hapair.secrets.yaml` as itself, in hex and in base64 at every
- * alignment, with every base64 run decoded (findSecretLeaks).
+ * built the cluster from blank disks and ran every drill, one converged re-run, one --dry-run and
+ * `status --json` run; their stdout and stderr, and every file under `.hapair/` beside the lab's
+ * cluster file (state file, the run logs of every runbook run and drill of this suite) are
+ * scanned for each secret of `hapair.secrets.yaml` as itself, in hex and in base64 at every
+ * alignment, with every base64 run decoded (findSecretLeaks). Files last written before this lab
+ * suite started (scripts/test.js says when; run alone: this file's start) are an older hapair's
+ * and are not judged.
  */
 import assert from 'node:assert/strict'
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {before, test} from 'node:test'
 import {parse} from 'yaml'
@@ -20,6 +23,7 @@ function filesUnder(dir: string): string[] {
 }
 
 const outputs: {what: string; result: CliResult}[] = []
+const since = Number(process.env.HAPAIR_LAB_SUITE_STARTED_MS ?? Date.now())
 
 before(async () => {
   await requireCluster()
@@ -40,7 +44,9 @@ test('no secret, in any encoding, in the output of a re-run, a dry run and statu
       {where: `${what}: stdout`, bytes: Buffer.from(result.stdout)},
       {where: `${what}: stderr`, bytes: Buffer.from(result.stderr)},
     ]),
-    ...filesUnder(join(dirname(clusterFile), '.hapair')).map((f) => ({where: f, bytes: readFileSync(f)})),
+    ...filesUnder(join(dirname(clusterFile), '.hapair'))
+      .filter((f) => statSync(f).mtimeMs >= since)
+      .map((f) => ({where: f, bytes: readFileSync(f)})),
   ]
   assert.ok(scanned.some((s) => s.where.endsWith('state.json')), 'the state file is among the scanned files')
   assert.ok(scanned.some((s) => s.where.endsWith('.log')), 'the run logs are among the scanned files')
