@@ -10,7 +10,7 @@ import {ConfigError} from '../errors.js'
 import {writeFileAtomic} from './atomic-write.js'
 import {parseClusterText} from './load.js'
 import {STACKS, clusterSchema, type ClusterConfig} from './schema.js'
-import {findStack, managerOf, serviceOf} from '../stacks/registry.js'
+import {serviceOf, stackFor} from '../stacks/registry.js'
 import {secretsPathFor} from './secrets.js'
 
 /** What a cluster file may say before defaults are applied (a parsed ClusterConfig also fits). */
@@ -23,7 +23,7 @@ export function renderClusterYaml(config: ClusterInput, opts: {fileName?: string
   const ordered = orderKeys(config as Record<string, unknown>, Object.keys(clusterSchema.shape))
   const doc = new Document(ordered)
   const secretsName = basename(secretsPathFor(opts.fileName ?? 'hapair.yaml'))
-  const stack = findStack(managerOf(config.stack), serviceOf(config as ClusterConfig))
+  const stack = stackFor(config.stack, serviceOf(config as ClusterConfig))
   const what = `${stack?.title ?? 'a two-node cluster'}, two nodes acting as one`
   doc.commentBefore = [
     ` hapair cluster file: ${what}.`,

@@ -10,7 +10,7 @@ import {isExportClient, isIPv4, isNetworkOrBroadcast, inSubnet, isPrefix, subnet
 import {SERVICES, STACKS, type ClusterConfig, type Service, type Stack} from './schema.js'
 import {formatSize, parseSize, sizeAmbiguity} from './size.js'
 import {DEFAULT_PRIORITIES} from '../stacks/preferred-node.js'
-import {describeChoice, findStack, managerOf, serviceOf, STACK_DESCRIPTORS} from '../stacks/registry.js'
+import {STACK_DESCRIPTORS, describeChoice, serviceOf, stackFor} from '../stacks/registry.js'
 import {duplicateValues as duplicates} from '../stacks/rules.js'
 import type {LooseConfig as Config, StackDescriptor} from '../stacks/types.js'
 
@@ -43,7 +43,7 @@ function stackRule(c: Config): {descriptor?: StackDescriptor; problem?: ConfigPr
   if (!STACKS.includes(c.stack as Stack)) return {}
   if (c.service !== undefined && !SERVICES.includes(c.service as Service)) return {}
   const service = serviceOf({stack: c.stack as Stack, service: c.service as Service | undefined, nfs: c.nfs as ClusterConfig['nfs']})
-  const descriptor = findStack(managerOf(c.stack as Stack), service)
+  const descriptor = stackFor(c.stack as Stack, service)
   if (descriptor) return {descriptor}
   return {
     problem: problem(

@@ -65,9 +65,15 @@ export function findStack(manager: Manager, service: Service): StackDescriptor |
   return STACK_DESCRIPTORS.find((s) => s.manager.id === manager && s.service.id === service)
 }
 
+/** The descriptor for a cluster file's `stack` and `service` values; `stack: lvs` serves nothing but lvs. */
+export function stackFor(stack: Stack, service: Service): StackDescriptor | undefined {
+  if (stack === 'lvs' && service !== 'lvs') return undefined
+  return findStack(managerOf(stack), service)
+}
+
 /** The descriptor of a validated cluster file (validation refuses combinations that have none). */
 export function stackOf(config: Pick<ClusterConfig, 'stack' | 'service' | 'nfs'>): StackDescriptor {
-  const found = findStack(managerOf(config.stack), serviceOf(config))
+  const found = stackFor(config.stack, serviceOf(config))
   if (!found) throw new UsageError(`hapair builds no stack of ${config.stack} serving ${serviceOf(config)}`, `stacks: ${STACK_DESCRIPTORS.map(describeChoice).join('; ')}`)
   return found
 }

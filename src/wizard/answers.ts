@@ -5,7 +5,7 @@
  */
 import type {ClusterInput} from '../config/save.js'
 import type {ClusterConfig, Service, Stack} from '../config/schema.js'
-import {findStack, managerOf, MANAGER_DESCRIPTORS, serviceOf} from '../stacks/registry.js'
+import {MANAGER_DESCRIPTORS, managerOf, serviceOf, stackFor} from '../stacks/registry.js'
 import type {StackDescriptor} from '../stacks/types.js'
 
 export interface NodeAnswer {
@@ -47,7 +47,7 @@ export const DEFAULTS = {
 /** The stack the answers describe (the same rule the cluster file's `service` default follows). */
 export function answeredStack(a: Pick<InitAnswers, 'stack' | 'service' | 'nfs'>): StackDescriptor | undefined {
   // serviceOf reads only whether the file has an nfs section, so the answer stands in for it.
-  return findStack(managerOf(a.stack), serviceOf({stack: a.stack, service: a.service, nfs: a.nfs as unknown as ClusterConfig['nfs']}))
+  return stackFor(a.stack, serviceOf({stack: a.stack, service: a.service, nfs: a.nfs as unknown as ClusterConfig['nfs']}))
 }
 
 /** A section the answered stack needs: its manager's own, or one its service needs. */

@@ -7,7 +7,7 @@ import {testCluster} from '../../helpers/cluster.js'
 import {recorded} from '../../helpers/recorded.js'
 import {UsageError} from '../../../src/errors.js'
 import {preferredNode} from '../../../src/stacks/preferred-node.js'
-import {findStack, READY_STACKS, readyStackOf, serviceOf, STACK_DESCRIPTORS, stackOf} from '../../../src/stacks/registry.js'
+import {findStack, READY_STACKS, stackFor, readyStackOf, serviceOf, STACK_DESCRIPTORS, stackOf} from '../../../src/stacks/registry.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
@@ -20,6 +20,8 @@ describe('the stack registry', () => {
     assert.equal(stackOf({stack: 'lvs'}).manager.id, 'keepalived', 'stack: lvs is keepalived directing an LVS pool')
     assert.equal(stackOf({stack: 'heartbeat', service: 'filesystem'}).id, 'drbd-heartbeat')
     assert.equal(findStack('pacemaker', 'lvs'), undefined)
+    assert.equal(stackFor('lvs', 'nfs'), undefined, 'stack: lvs serves only lvs')
+    assert.equal(stackFor('lvs', 'lvs')?.id, 'lvs-keepalived')
     assert.throws(() => stackOf({stack: 'pacemaker', service: 'lvs'}), UsageError)
   })
 
