@@ -7,6 +7,7 @@
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {portText} from '../stacks/channels.js'
 import {stackOf} from '../stacks/registry.js'
+import type {PeerChannel} from '../stacks/types.js'
 
 export type Proto = 'tcp' | 'udp'
 
@@ -57,11 +58,10 @@ export function firewallNeeds(config: ClusterConfig, node: NodeConfig): Firewall
   const peer = peerOf(config, node)
   const stack = stackOf(config)
   const needs: FirewallNeed[] = [{kind: 'port', port: node.ssh.port, proto: 'tcp', service: 'SSH', from: {kind: 'admin'}, required: true}]
-  const channels = stack.peerChannels(config)
   const fromPeer = (via: 'replication' | 'address'): Source => ({kind: 'peer', address: via === 'replication' ? (peer.replicationAddress ?? peer.address) : peer.address})
   // Replication first (the service's channels), then what clients reach, then the manager's own.
   const [serviceChannels, managerChannels] = [stack.service.peerChannels(config), stack.manager.peerChannels(config)]
-  const toNeed = (ch: (typeof channels)[number]): FirewallNeed =>
+  const toNeed = (ch: PeerChannel): FirewallNeed =>
     ch.proto === 'vrrp'
       ? {kind: 'protocol', protocol: 'vrrp', number: 112, service: ch.what, from: fromPeer(ch.via), multicast: ch.multicast, required: true, note: ch.note}
       : {kind: 'port', port: ch.port, proto: ch.proto, service: ch.what, from: fromPeer(ch.via), required: ch.required, ...(ch.note && {note: ch.note})}
@@ -78,7 +78,6 @@ export function needLabel(need: FirewallNeed): string {
   if (need.kind === 'protocol') return `${need.protocol.toUpperCase()} (IP protocol ${need.number})`
   return `${portText(need.port, '-')}/${need.proto}`
 }
-
 
 /** Does `have` (a port or range) cover all of `want`? */
 export function covers(have: [number, number], want: number | [number, number]): boolean {

@@ -18,7 +18,6 @@ import {NFS_CHECK_BOUND_MS} from './nfs-keepalived.js'
 import type {HaManager, ServedService, StackDescriptor} from './types.js'
 
 export const MANAGER_DESCRIPTORS: Record<Manager, HaManager> = {keepalived: keepalivedManager, heartbeat: heartbeatManager, pacemaker: pacemakerManager}
-export const SERVICE_DESCRIPTORS: Record<Service, ServedService> = {nfs: nfsService, filesystem: filesystemService, lvs: lvsService}
 
 function stack(manager: HaManager, service: ServedService, extra: Pick<StackDescriptor, 'title' | 'ready' | 'seed'> & Partial<StackDescriptor>): StackDescriptor {
   const id = `${service.id === 'filesystem' ? 'drbd' : service.id}-${manager.id}`

@@ -117,8 +117,6 @@ export interface ServedService extends SectionRules {
   unusedSections: ('nfs' | 'lvs' | 'storage' | 'filesystem')[]
   clientPorts(config: ClusterConfig): ClientPort[]
   peerChannels(config: ClusterConfig): PeerChannel[]
-  /** Longest from the service dying on the active node to the HA layer giving it up, in ms (manager-specific checks add to it). */
-  serviceFailureBoundMs?(config: ClusterConfig): number
 }
 
 /** One buildable combination, with its runbooks. */

@@ -7,6 +7,7 @@ import type {ConfigProblem} from '../../errors.js'
 import {heartbeatSchema} from '../../config/schema.js'
 import {isIPv4} from '../../config/net.js'
 import type {HaManager, LooseConfig} from '../types.js'
+import {systemdUnitControl} from './systemd-unit.js'
 
 const HB_TOOLS = ['/usr/share/heartbeat', '/usr/lib/heartbeat', '/usr/lib64/heartbeat', '/usr/libexec/heartbeat']
 const hbTool = (tool: string) => `for d in ${HB_TOOLS.join(' ')}; do [ -x "$d/${tool}" ] && exec "$d/${tool}"; done\necho '${tool} not found' >&2; exit 127`
@@ -20,8 +21,7 @@ export const heartbeatManager: HaManager = {
   packages: ['heartbeat'],
   haUnit: 'heartbeat',
   haProcess: 'heartbeat',
-  startHa: 'systemctl reset-failed heartbeat 2>/dev/null || true\nsystemctl start heartbeat',
-  stopHa: 'systemctl stop heartbeat',
+  ...systemdUnitControl('heartbeat'),
   killHa: 'pkill -KILL -x heartbeat',
   ownsDrbdRole: true,
   drbdUpAtBoot: true,
@@ -40,8 +40,6 @@ export const heartbeatManager: HaManager = {
     config.heartbeat?.autoFailback
       ? {returns: true, why: 'heartbeat auto_failback on'}
       : {returns: false, why: 'heartbeat auto_failback off: resources stay on the node holding them'},
-  failbackPrepare: 'systemctl stop heartbeat',
-  failbackInject: 'systemctl reset-failed heartbeat 2>/dev/null || true\nsystemctl start heartbeat',
   rules: (c) => [...timingRules(c), ...pingRules(c)],
 }
 

@@ -6,6 +6,7 @@
 import {shq} from '../../facts/fact.js'
 import {nodePriorities} from '../preferred-node.js'
 import type {HaManager} from '../types.js'
+import {systemdUnitControl} from './systemd-unit.js'
 
 export const VRRP_MULTICAST_GROUP = '224.0.0.18'
 
@@ -17,8 +18,7 @@ export const keepalivedManager: HaManager = {
   packages: ['keepalived'],
   haUnit: 'keepalived',
   haProcess: 'keepalived',
-  startHa: 'systemctl reset-failed keepalived 2>/dev/null || true\nsystemctl start keepalived',
-  stopHa: 'systemctl stop keepalived',
+  ...systemdUnitControl('keepalived'),
   killHa: 'pkill -KILL -x keepalived',
   ownsDrbdRole: false,
   drbdUpAtBoot: true,
@@ -61,6 +61,4 @@ export const keepalivedManager: HaManager = {
     (config.keepalived?.preempt ?? true)
       ? {returns: true, why: 'keepalived preempt: the higher priority takes the VIP back'}
       : {returns: false, why: 'keepalived nopreempt: the VIP stays where it is'},
-  failbackPrepare: 'systemctl stop keepalived',
-  failbackInject: 'systemctl reset-failed keepalived 2>/dev/null || true\nsystemctl start keepalived',
 }

@@ -89,13 +89,15 @@ export const keepalivedServiceStep: Step<KeepalivedServiceFacts> = {
   title: 'keepalived running on both nodes; the VIP and the service on one',
   nodes: orderedNodes,
   sequential: true,
-  facts: (ctx) =>
-    factSet({
+  facts(ctx) {
+    const serving = servingOf(ctx)
+    return factSet({
       os: osFact,
-      services: servicesFact([UNIT, ...servingOf(ctx).units]),
+      services: servicesFact([UNIT, ...serving.units]),
       vip: vipFact(ctx.config.vip.interface, ctx.config.vip.address),
-      serving: servingOf(ctx).fact(ctx),
-    }),
+      serving: serving.fact(ctx),
+    })
+  },
   plan(ctx, facts) {
     requireKeepalived(ctx)
     const serving = servingOf(ctx)
