@@ -13,7 +13,7 @@
 import {before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {expectExit, hapair} from './cli.js'
-import {CHECKPOINT_CLUSTER, clusterFileVariant, haLogTails, onGuest as on, requireLab, restoreSuiteCheckpoint} from './lab-suite.js'
+import {clusterFileVariant, haLogTails, onGuest as on, requireCluster} from './lab-suite.js'
 import {VIP} from '../../src/lab/index.js'
 
 /** Stops the service on both nodes and wipes what DRBD and the filesystem kept on the partition. */
@@ -26,7 +26,7 @@ async function wipeReplicatedDisks(): Promise<void> {
   for (const node of ['node1', 'node2']) {
     await on(node, [
       'drbdadm down r0',
-      'echo yes | drbdadm wipe-md r0 >/dev/null',
+      'drbdadm -- --force wipe-md r0 >/dev/null',
       'dd if=/dev/zero of=/dev/vdb1 bs=1M count=8 oflag=direct status=none',
       ': >/var/log/hapair-ha.log',
       'rm -rf /run/hapair',
@@ -35,8 +35,7 @@ async function wipeReplicatedDisks(): Promise<void> {
 }
 
 before(async () => {
-  await requireLab()
-  await restoreSuiteCheckpoint(CHECKPOINT_CLUSTER)
+  await requireCluster()
   await wipeReplicatedDisks()
 })
 
