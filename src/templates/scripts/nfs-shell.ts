@@ -5,7 +5,17 @@
  */
 import {sh} from './ha-params.js'
 
-export const NFS_SHELL_LIB = sh`# One systemctl call for all of them: stopping a unit that is not running costs nothing, and each
+export const NFS_SHELL_LIB = sh`# Takes the transition lock (fd 9) for this call, waiting up to LOCK_WAIT_S for the one before it.
+take_lock() {
+  [ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
+  exec 9>>"$LOCK"
+  if ! flock -w "$LOCK_WAIT_S" 9; then
+    log "another transition held $LOCK for $LOCK_WAIT_S s; giving up this one"
+    return 1
+  fi
+}
+
+# One systemctl call for all of them: stopping a unit that is not running costs nothing, and each
 # program started costs a noticeable fraction of a second on a slow node.
 stop_units() {
   run 90 systemctl stop "$@" || { log "could not stop $*"; return 1; }

@@ -251,12 +251,7 @@ fi
 # may delay the exec above (a notify_stop that lost that race never ran at all).
 trap wait EXIT # for log's syslog lines
 KA_PID=$(caller_keepalived "$\{HAPAIR_CALLER_PID:-$PPID}")
-[ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
-exec 9>>"$LOCK"
-if ! flock -w "$LOCK_WAIT_S" 9; then
-  log "another transition held $LOCK for $LOCK_WAIT_S s; giving up this one"
-  exit 1
-fi
+take_lock || exit 1
 log "begin"
 if [ "$ACTION" = master ]; then
   if become_master; then
