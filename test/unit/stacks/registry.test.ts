@@ -130,6 +130,12 @@ describe('the heartbeat descriptors', () => {
     assert.equal(stackOf(testCluster().config).heartbeat, undefined)
   })
 
+  it('runbooks: nfs-heartbeat / ha-heartbeat and drbd-heartbeat / ha-heartbeat-filesystem, all in runbooks/', () => {
+    assert.deepEqual([hb('nfs').runbook, hb('nfs').haInstallRunbook, hb('filesystem').runbook, hb('filesystem').haInstallRunbook], ['nfs-heartbeat', 'ha-heartbeat', 'drbd-heartbeat', 'ha-heartbeat-filesystem'])
+    for (const rb of ['nfs-heartbeat', 'ha-heartbeat', 'drbd-heartbeat', 'ha-heartbeat-filesystem']) assert.ok(statSync(join(ROOT, 'runbooks', `${rb}.yaml`)).isFile(), rb)
+    assert.equal(hb('nfs').ready, false, 'ready once the lab suite proves them')
+  })
+
   it('the NFS monitor bounds a dead NFS server: two looks two seconds apart, then one restart', () => {
     const {config} = testCluster({stack: 'heartbeat', keepalived: undefined})
     assert.equal(hb('nfs').serviceFailureBoundMs(config), (2 * 2 + 30) * 1000)
