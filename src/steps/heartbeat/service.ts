@@ -56,7 +56,7 @@ export function startAndWaitScript(ctx: StepContext, done: string, what: string)
   const limit = heartbeatSection(ctx).initdead + SETTLE_MARGIN_S
   return `systemctl start ${UNIT}
 for i in $(seq 1 ${limit}); do
-  rsc=$(cl_status rscstatus 2>/dev/null)
+  rsc=$(cl_status rscstatus 2>/dev/null || true)
   if [ "$rsc" != transition ] && { ${done}; }; then echo "${what} after $i s (cl_status rscstatus: $rsc)"; exit 0; fi
   sleep 1
 done

@@ -63,6 +63,7 @@ export function renderNfsResourceScript(config: ClusterConfig, family: PackageFa
 # Each step looks before it acts: a repeated call changes nothing. The NFS monitor takes the same
 # lock, so it never restarts NFS in the middle of a start or stop.
 ${common(config, family, '$\{1:-}')}
+trap wait EXIT # for log's syslog lines
 case $ACTION in
   status)
     if state_bound && nfsd_running; then echo running; exit 0; fi
@@ -164,7 +165,8 @@ look() {
   hb_standby || log "hb_standby failed: this node keeps the resources without NFS"
 }
 
-mkdir -p "$RUN_DIR"
+trap wait EXIT # for log's syslog lines
+[ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
 exec 9>>"$LOCK"
 if [ "$\{1:-}" = once ]; then
   look

@@ -92,7 +92,7 @@ describe('hapair-nfs (the haresources NFS resource)', {skip}, () => {
     const r = h.run(rsc, ['start'])
     assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
     assert.deepEqual(mutating(h.calls()), [
-      'systemctl stop rpc-statd',
+      'systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd',
       `mount --bind ${h.mountPoint}/.hapair-nfs ${h.nfsLib}`,
       'systemctl restart nfs-server',
       'sm-notify -f -v 192.0.2.100',
@@ -114,7 +114,7 @@ describe('hapair-nfs (the haresources NFS resource)', {skip}, () => {
     h.clearCalls()
     const r = h.run(rsc, ['stop'])
     assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
-    assert.deepEqual(mutating(h.calls()), ['systemctl stop nfs-server', `umount ${h.nfsLib}`])
+    assert.deepEqual(mutating(h.calls()), ['systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd', `umount ${h.nfsLib}`])
     assert.deepEqual(h.mounts(), [`${h.device}\t${h.mountPoint}`])
     assert.equal(h.read('role-local'), 'Primary')
     assert.ok(!existsSync(mark()))

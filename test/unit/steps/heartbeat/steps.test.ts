@@ -1,7 +1,9 @@
 /** The heartbeat steps: facts -> plan (and verify), from fact values and recorded fixtures. */
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse} from 'yaml'
 import {testContext, TEST_SECRETS} from '../../../helpers/cluster.js'
@@ -10,6 +12,7 @@ import {recorded} from '../../../helpers/recorded.js'
 import type {CommandChange, FileChange, StepContext} from '../../../../src/engine/step.js'
 import {loadRunbook, RUNBOOK_DIR} from '../../../../src/engine/runbook.js'
 import {RefusalError} from '../../../../src/errors.js'
+import {SCRIPT_HEADER} from '../../../../src/transport/host.js'
 import {osFact, type OsInfo} from '../../../../src/facts/os.js'
 import type {ClStatus} from '../../../../src/facts/heartbeat.js'
 import {STACK_DESCRIPTORS} from '../../../../src/stacks/registry.js'
@@ -18,7 +21,7 @@ import {heartbeatSection} from '../../../../src/steps/heartbeat/sections.js'
 import {DRBDDISK_PATH, heartbeatPackagesStep} from '../../../../src/steps/heartbeat/packages.js'
 import {heartbeatConfigStep, IPFAIL_DEFAULT, type HeartbeatConfigFacts} from '../../../../src/steps/heartbeat/config.js'
 import {heartbeatNfsStep, type HeartbeatNfsFacts} from '../../../../src/steps/heartbeat/nfs.js'
-import {clStatusProblems, heartbeatServiceStep, type HeartbeatServiceFacts} from '../../../../src/steps/heartbeat/service.js'
+import {clStatusProblems, heartbeatServiceStep, startAndWaitScript, type HeartbeatServiceFacts} from '../../../../src/steps/heartbeat/service.js'
 import {AUTHKEYS_PATH, AUTHKEYS_SECRET_KEYS, HA_CF_PATH, HARESOURCES_PATH, renderAuthkeys, renderHaCf, renderHaresources} from '../../../../src/templates/heartbeat.js'
 import {DRBDDISK_MARK, renderDrbddisk} from '../../../../src/templates/scripts/drbddisk.js'
 import {NFS_MONITOR_PATH, NFS_MONITOR_UNIT, NFS_MONITOR_UNIT_PATH, NFS_RESOURCE_PATH, renderNfsMonitorScript, renderNfsMonitorUnit, renderNfsResourceScript} from '../../../../src/templates/scripts/heartbeat-nfs.js'
@@ -243,6 +246,21 @@ describe('heartbeat.service', () => {
     assert.equal((plan.changes[1] as CommandChange).timeoutMs, (20 + 90 + 30) * 1000)
     assert.match((plan.changes[3] as CommandChange).script, /\|\| ! \{ systemctl is-active --quiet 'nfs-server'; \}; \}; then echo "settled after/)
     assert.equal(heartbeatServiceStep.sequential, true)
+  })
+
+  it('the start script runs under the transport’s set -euo pipefail while cl_status cannot answer yet', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapair-hbstart-'))
+    try {
+      for (const [name, body] of [['systemctl', 'exit 0'], ['cl_status', 'exit 1']]) {
+        writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`)
+        chmodSync(join(dir, name), 0o755)
+      }
+      const script = `${SCRIPT_HEADER}export PATH=${dir}:$PATH\n${startAndWaitScript(nfsCtx, 'true', 'holds DRBD + NFS')}`
+      const r = spawnSync('bash', ['-s'], {input: script, encoding: 'utf8'})
+      assert.deepEqual([r.status, r.stdout], [0, 'holds DRBD + NFS after 1 s (cl_status rscstatus: )\n'], r.stderr)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('drbd-heartbeat: no VIP in the wait, the mount instead of NFS', () => {
