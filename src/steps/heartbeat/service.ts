@@ -2,7 +2,8 @@
  * heartbeat.service: heartbeat enabled and running on both nodes, the preferred node first (it
  * holds the resources before its peer joins, also under auto_failback off), then checked from the
  * outside: exactly one node is DRBD Primary with the filesystem mounted (and the VIP and NFS, for
- * nfs-heartbeat), the other holds none of it, and `cl_status rscstatus` agrees on both.
+ * nfs-heartbeat), the other holds none of it, `cl_status rscstatus` agrees on both, and under
+ * auto_failback on the holder is the preferred node.
  * What "serving" means is the stack's (`heartbeat.serving` in its descriptor).
  */
 import type {NodeConfig} from '../../config/schema.js'
@@ -134,6 +135,11 @@ export const heartbeatServiceStep: Step<HeartbeatServiceFacts> = {
     if (primaries.length === 0) problems.push(`no node is DRBD Primary: heartbeat did not start its resources (see ${HEARTBEAT_LOG_PATH})`)
     if (primaries.length > 1) problems.push('both nodes are DRBD Primary')
     const holder = primaries.length === 1 ? primaries[0].name : undefined
+    // Under auto_failback on the group belongs on the preferred node whenever it runs heartbeat;
+    // under off it stays where it is (the first start waited for the preferred node to take it).
+    if (holder && holder !== owner && heartbeatSection(ctx).autoFailback && isActive(facts[owner].services[UNIT])) {
+      problems.push(`${holder} holds the resources, but auto_failback is on and ${owner} (preferred) runs heartbeat: they should have moved back`)
+    }
     for (const node of ctx.nodes) {
       const f = facts[node.name]
       const holds = node.name === holder

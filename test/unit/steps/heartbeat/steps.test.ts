@@ -305,6 +305,13 @@ describe('heartbeat.service', () => {
     ])
   })
 
+  it('verify under auto_failback on: the preferred node must hold when it runs heartbeat; under off either may', () => {
+    const on = testContext({stack: 'heartbeat', keepalived: undefined, heartbeat: {autoFailback: true}})
+    const swapped = {node1: {...standby, cl: cl(true, 'none')}, node2: {...holder, cl: cl(true, 'foreign')}}
+    assert.deepEqual(heartbeatServiceStep.verify!(on, swapped), ['node2 holds the resources, but auto_failback is on and node1 (preferred) runs heartbeat: they should have moved back'])
+    assert.deepEqual(heartbeatServiceStep.verify!(nfsCtx, swapped), [])
+  })
+
   it('cl_status: the owner holds "local" (or all), the peer "foreign"; a node that does not hold must not claim', () => {
     assert.deepEqual(clStatusProblems('node1', true, true, cl(true, 'local')), [])
     assert.deepEqual(clStatusProblems('node2', false, true, cl(true, 'foreign')), [])
