@@ -1,7 +1,7 @@
 /**
  * The cheap reads behind a node's state besides DRBD (drbd.ts): the VIP, the mount, nfsd's
- * threads, the HA daemon's unit and the kernel's split-brain messages. /proc files and one `ip`
- * call, so the drills' fast polls cost a few milliseconds on a real node; systemctl and dmesg are
+ * threads, the HA daemon's unit and the kernel's split-brain messages. /proc files read with shell
+ * builtins and one `ip` call, so the drills' fast polls cost a few milliseconds on a real node; systemctl and dmesg are
  * for full reads only (node-state.ts decides which a read asks).
  */
 import {shq, type Fact} from '../facts/fact.js'
@@ -17,14 +17,15 @@ export function vipHeldFact(vip: {address: string; interface: string}): Fact<boo
 export function mountedFact(mountPoint: string): Fact<boolean> {
   return {
     // /proc/mounts escapes spaces as \040; mount points in the cluster file have none worth handling.
-    command: `awk -v mp=${shq(mountPoint)} '$2 == mp {print $1, $2, $3}' /proc/mounts`,
+    // A builtin loop, not awk: see drbdPollFact.
+    command: `while read -r src target fstype _; do [ "$target" = ${shq(mountPoint)} ] && printf '%s %s %s\\n' "$src" "$target" "$fstype"; done </proc/mounts; :`,
     parse: (stdout) => stdout.trim().length > 0,
   }
 }
 
 export const nfsdFact: Fact<number> = {
   // The nfsd filesystem is not mounted until the server first starts: that also means no threads.
-  command: 'cat /proc/fs/nfsd/threads 2>/dev/null || echo 0',
+  command: 'threads=0; read -r threads 2>/dev/null </proc/fs/nfsd/threads; echo "${threads:-0}"',
   parse: (stdout) => Number.parseInt(stdout.trim(), 10) || 0,
 }
 

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {test} from 'node:test'
 import {describeDrbd, drbdPollFact, isDisconnected, isHealthyPair, isResyncing, parseDrbdPoll} from '../../../src/cluster-state/drbd.js'
 import {minorOf} from '../../../src/facts/drbd.js'
@@ -64,9 +68,15 @@ test('DRBD 9 (recorded drbdsetup status --json after /proc/drbd\'s version lines
   assert.equal(parseDrbdPoll(DRBD9_POLL.notUp, 0), null)
 })
 
-test('the poll: one cat of /proc/drbd on 8.4 (no other process), drbdsetup only when the version is not 8.x', () => {
+test('the poll: /proc/drbd read by shell builtins on 8.4 (no process started), drbdsetup only when the version is not 8.x', () => {
   const f = drbdPollFact('r0', '/dev/drbd0')
-  assert.match(f.command, /^cat \/proc\/drbd \|\| exit 1\n/)
+  // Run for real against a copy of an 8.4 /proc/drbd, with an empty PATH: any program would fail.
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-poll-'))
+  writeFileSync(join(dir, 'drbd'), PROC_DRBD.primaryConnected)
+  const run = spawnSync('/bin/bash', ['-c', f.command.replaceAll('/proc/drbd', join(dir, 'drbd'))], {encoding: 'utf8', env: {PATH: dir}})
+  assert.equal(run.status, 0, run.stderr)
+  assert.equal(run.stdout, PROC_DRBD.primaryConnected.endsWith('\n') ? PROC_DRBD.primaryConnected : `${PROC_DRBD.primaryConnected}\n`)
+  assert.equal(spawnSync('/bin/bash', ['-c', f.command.replaceAll('/proc/drbd', join(dir, 'absent'))], {env: {PATH: dir}}).status, 1)
   assert.match(f.command, /case "\$first" in 'version: 8\.'\*\) ;; \*\) .*drbdsetup status 'r0' --json/)
   assert.equal(f.parse('cat: /proc/drbd: No such file or directory', 1), null)
   assert.equal(f.parse(DRBD9_POLL.syncSource, 10), null)
