@@ -52,8 +52,6 @@ export interface RunbookCommandInput {
   print: (text: string) => void
 }
 
-export {HAPAIR_VERSION}
-
 export async function runRunbookCommand(input: RunbookCommandInput): Promise<RunSummary & {runbook: string}> {
   let runbook!: RunbookFile
   let lines!: RunbookLine[]
