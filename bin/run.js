@@ -3,6 +3,8 @@
 // (scripts/manifest.js), without loading oclif: a help call then costs one file read.
 // Everything else goes to oclif, which loads commands from dist/src/commands.
 import {readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
 
 const args = process.argv.slice(2)
 const isHelp = (a) => a === '--help' || a === '-h'
@@ -18,5 +20,14 @@ if (words) {
     // not rendered (unknown command, or no build yet): oclif answers
   }
 }
+// Compiled code of the CommonJS dependencies, kept between runs (start-up cost: README, Benchmarks).
+// HAPAIR_COMPILE_CACHE=DIR puts it elsewhere, =off turns it off.
+if (process.env.HAPAIR_COMPILE_CACHE !== 'off') {
+  const {enableCompileCache} = await import('./compile-cache.js')
+  enableCompileCache(process.env.HAPAIR_COMPILE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hapair', 'v8'))
+}
+// @oclif/core checks the Node version against its own `engines` (>=18) with semver on every
+// start, which costs more CPU than the check is worth: hapair's own `engines` asks for 20.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

@@ -5,9 +5,6 @@ import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {CommandFailed, ExitCode} from '../errors.js'
 import {faultHooksFrom} from '../drills/fault-hooks.js'
 import {runFailoverTest, type FailoverTestReport} from '../drills/failover-session.js'
-import {renderJunit} from '../drills/report/junit.js'
-import {renderMarkdown} from '../drills/report/markdown.js'
-import {renderTables} from '../drills/report/table.js'
 import {SCENARIO_IDS} from '../drills/types.js'
 import {drillsFailed} from '../drills/outcome.js'
 
@@ -59,10 +56,10 @@ export default class FailoverTest extends BaseCommand {
     } finally {
       process.off('SIGINT', onSigint)
     }
-    if (flags.report) writeFileSync(flags.report, renderMarkdown(report))
-    if (flags.junit) writeFileSync(flags.junit, renderJunit(report))
+    if (flags.report) writeFileSync(flags.report, (await import('../drills/report/markdown.js')).renderMarkdown(report))
+    if (flags.junit) writeFileSync(flags.junit, (await import('../drills/report/junit.js')).renderJunit(report))
     if (!json) {
-      this.log(renderTables(report, {color: (v, text) => (v === 'PASS' ? chalk.green(text) : chalk.red(text))}))
+      this.log((await import('../drills/report/table.js')).renderTables(report, {color: (v, text) => (v === 'PASS' ? chalk.green(text) : chalk.red(text))}))
       if (report.notRun.length) this.log(`not run after a failure: ${report.notRun.join(', ')} (add --keep-going to run them anyway)`)
     }
     if (controller.signal.aborted) throw new CommandFailed('interrupted; the cluster was healed first', ExitCode.interrupted, report)

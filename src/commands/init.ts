@@ -1,10 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand, hostKeyFlags, yesFlag} from '../base-command.js'
 import {UsageError} from '../errors.js'
-import {connectHost} from '../transport/ssh-host.js'
-import {runWizard} from '../wizard/interactive.js'
-import {initFromFlags} from '../wizard/non-interactive.js'
-import {inquirerPrompter} from '../wizard/prompter.js'
 
 export default class Init extends BaseCommand {
   static summary = 'Write the cluster file (hapair.yaml) and generate its secrets file.'
@@ -45,6 +41,7 @@ export default class Init extends BaseCommand {
   async run() {
     const {flags} = await this.parse(Init)
     if (flags.yes) {
+      const {initFromFlags} = await import('../wizard/non-interactive.js')
       const result = await initFromFlags(flags.config, flags, {force: flags.force})
       this.log(`Wrote ${result.file}${result.replaced ? ' (replaced)' : ''}.`)
       this.log(result.secretsCreated ? `Generated secrets into ${result.secretsFile} (mode 0600).` : `Kept the existing secrets in ${result.secretsFile}.`)
@@ -53,6 +50,8 @@ export default class Init extends BaseCommand {
     if (!this.interactive) {
       throw new UsageError('hapair init asks questions, but there is no terminal to ask at', 'pass --yes with --node1, --node2, --vip, --interface and --disk to write the file from flags')
     }
+    // The wizard's prompts and SSH are loaded only when the wizard runs.
+    const [{runWizard}, {inquirerPrompter}, {connectHost}] = await Promise.all([import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-host.js')])
     return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags})
   }
 }

@@ -2,8 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, forceDistroFlag, hostKeyFlags} from '../base-command.js'
 import {withSession} from '../engine/session.js'
 import {CommandFailed, ExitCode} from '../errors.js'
-import {runPreflight, type PreflightResult} from '../preflight/run.js'
-import {findingsTable, verdictLine} from '../preflight/report.js'
+import type {PreflightResult} from '../preflight/run.js'
 
 export default class Preflight extends BaseCommand {
   static summary = 'Check both nodes are ready for the cluster; --fix repairs what is safe.'
@@ -28,8 +27,10 @@ export default class Preflight extends BaseCommand {
     const result = await withSession(
       // partial: an unreachable node is one failed ssh check; the other node is still checked in full.
       {configFile: flags.config, command: 'preflight', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: flags.fix && !flags['dry-run'], partial: true},
-      (session) => runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], forceDistro: flags['force-distro'], print, unreachable: session.unreachable}),
+      // The checks are loaded once the connections are up (start-up cost: README, Benchmarks).
+      async (session) => (await import('../preflight/run.js')).runPreflight(session.cluster.config, session.hosts, {fix: flags.fix, dryRun: flags['dry-run'], forceDistro: flags['force-distro'], print, unreachable: session.unreachable}),
     )
+    const {findingsTable, verdictLine} = await import('../preflight/report.js')
     print(findingsTable(result.findings, process.stdout.columns || 120))
     print(verdictLine(result.findings, Boolean(result.fixes && !result.fixes.dryRun)))
     if (!result.ok) {

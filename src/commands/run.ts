@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {runbookFlags, runRunbookCommand, syncFlags, wipeFlags} from '../engine/runbook-command.js'
-import {listRunbooks} from '../engine/runbook.js'
+import {listRunbooks} from '../engine/runbook-file.js'
 
 export default class Run extends BaseCommand {
   static summary = 'Run a runbook: ordered steps that check each node and repair only what differs.'

@@ -2,10 +2,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, hostKeyFlags} from '../base-command.js'
 import {CommandFailed, ExitCode} from '../errors.js'
 import {stackOf} from '../stacks/registry.js'
-import {servingShape} from '../stacks/serving-shape.js'
 import {withSession} from '../engine/session.js'
-import {readStatus} from '../status/read.js'
-import {conditionLine, renderStatus, type ClusterCondition} from '../status/report.js'
+import type {ClusterCondition} from '../status/report.js'
 
 const EXIT: Record<ClusterCondition, number> = {healthy: ExitCode.ok, degraded: ExitCode.degraded, unhealthy: ExitCode.verifyFailed}
 
@@ -23,7 +21,10 @@ export default class Status extends BaseCommand {
   async run() {
     const {flags} = await this.parse(Status)
     const opts = {configFile: flags.config, command: 'status', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: false, partial: true}
+    // What runs after the connections are up is loaded after them (start-up cost: README, Benchmarks).
+    const later = () => Promise.all([import('../stacks/serving-shape.js'), import('../status/read.js'), import('../status/report.js')])
     const report = await withSession(opts, async ({cluster, hosts, unreachable}) => {
+      const [{servingShape}, {readStatus}, {renderStatus}] = await later()
       const shape = servingShape(stackOf(cluster.config))
       let last = await readStatus(cluster.config, shape, hosts, unreachable)
       while (flags.watch && !this.jsonEnabled()) {
@@ -33,6 +34,7 @@ export default class Status extends BaseCommand {
       }
       return last
     })
+    const [, , {conditionLine, renderStatus}] = await later()
     if (!this.jsonEnabled()) this.log(renderStatus(report))
     if (report.condition !== 'healthy') throw new CommandFailed(conditionLine(report), EXIT[report.condition], report, report.problems.map((message) => ({message})))
     return report

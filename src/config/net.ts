@@ -1,5 +1,12 @@
 /** IPv4 arithmetic the cluster file needs, on top of ipaddr.js. */
-import ipaddr from 'ipaddr.js'
+import {createRequire} from 'node:module'
+
+/**
+ * ipaddr.js is one 30 KB CommonJS file: imported from ESM, Node first scans all of it for its
+ * export names (cjs-module-lexer), which cost every command ~3x what require() costs, before
+ * its first remote byte (start-up: README, Benchmarks). Required, it is also served by the code cache.
+ */
+export const ipaddr: typeof import('ipaddr.js') = createRequire(import.meta.url)('ipaddr.js')
 
 export function isIPv4(text: unknown): text is string {
   return typeof text === 'string' && ipaddr.IPv4.isValidFourPartDecimal(text)

@@ -4,17 +4,14 @@
  * record each in the state file as it ends.
  */
 import type {ClusterConfig} from '../config/schema.js'
-import {HAPAIR_VERSION} from '../engine/runbook-command.js'
+import {HAPAIR_VERSION} from '../engine/version.js'
 import {withSession} from '../engine/session.js'
 import type {Host} from '../transport/host.js'
 import {connectHost} from '../transport/ssh-host.js'
-import {nativeNfs3, realClock, type RecordTransport} from './client-writer.js'
+import type {RecordTransport} from './client-writer.js'
 import type {DrillEnv} from './env.js'
 import type {FaultHooksLookup} from './fault-hooks.js'
-import {faultsFor} from './faults.js'
-import {toDrillRecord, type DrillRecord} from './record.js'
-import {remoteKernelNfs} from './remote-kernel-nfs.js'
-import {runDrills} from './run-drills.js'
+import type {DrillRecord} from './record.js'
 import {selectScenarios, type Selection} from './scenarios/index.js'
 import {stackOf} from '../stacks/registry.js'
 import type {DrillReport} from './types.js'
@@ -54,6 +51,10 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
       },
     },
     async (session) => {
+      // The drill machinery is loaded once the connections are up (start-up cost: README, Benchmarks).
+      const [{nativeNfs3, realClock}, {faultsFor}, {toDrillRecord}, {remoteKernelNfs}, {runDrills}] = await Promise.all([
+        import('./client-writer.js'), import('./faults.js'), import('./record.js'), import('./remote-kernel-nfs.js'), import('./run-drills.js'),
+      ])
       const {config} = session.cluster
       const stack = stackOf(config)
       const hosts = session.hosts

@@ -1,6 +1,7 @@
 /**
- * One step, renderer-agnostic: facts on every node (in parallel, one call each), plan, apply,
- * then verify by reading the facts again and planning again: a converged step plans nothing.
+ * One step, renderer-agnostic: facts on every node (prefetched with other steps' by the runner,
+ * or in parallel, one call each), plan, apply, then verify by reading the facts again (always a
+ * fresh read) and planning again: a converged step plans nothing.
  */
 import {maskEncoded} from '../state/secret-encodings.js'
 import {RefusalError, RemoteCommandError, VerifyError, HapairError} from '../errors.js'
@@ -10,6 +11,7 @@ import type {NodeRecord, StepRecord} from '../state/state-file.js'
 import {applyChange} from './apply-change.js'
 import {redact} from './redact.js'
 import {describeChange} from './render-plan.js'
+import type {Prefetched} from './prefetch.js'
 import type {Change, Plan, Step, StepContext} from './step.js'
 
 export interface StepHooks {
@@ -33,14 +35,16 @@ export function stepNodes(step: Step, ctx: StepContext): NodeConfig[] {
   return step.nodes ? step.nodes(ctx) : ctx.nodes
 }
 
-export async function gatherFacts<F>(step: Step<F>, ctx: StepContext, hosts: Map<string, Host>): Promise<Record<string, F>> {
+/** Every node's facts: a node's prefetched output when there is one (see prefetch.ts), else one call. */
+export async function gatherFacts<F>(step: Step<F>, ctx: StepContext, hosts: Map<string, Host>, prefetched?: Prefetched): Promise<Record<string, F>> {
   const nodes = stepNodes(step, ctx)
   const entries = await Promise.all(
     nodes.map(async (node) => {
       const host = hosts.get(node.name)
       if (!host) throw new HapairError(`no connection to ${node.name}`, 1)
       const set = step.facts(ctx, node)
-      const result = await host.run(set.script, {label: `${step.id} facts`})
+      const early = prefetched?.get(node.name) // only parts that exited 0 are kept
+      const result = early ? {...early, stderr: ''} : await host.run(set.script, {label: `${step.id} facts`})
       if (result.code !== 0) throw new RemoteCommandError(node.name, `${step.id} facts`, result.code, result.stdout, result.stderr, step.id)
       return [node.name, set.parse(result.stdout)] as const
     }),
@@ -48,7 +52,7 @@ export async function gatherFacts<F>(step: Step<F>, ctx: StepContext, hosts: Map
   return Object.fromEntries(entries) as Record<string, F>
 }
 
-export async function executeStep(step: Step, ctx: StepContext, hosts: Map<string, Host>, hooks: StepHooks): Promise<StepResult> {
+export async function executeStep(step: Step, ctx: StepContext, hosts: Map<string, Host>, hooks: StepHooks, prefetched?: Prefetched): Promise<StepResult> {
   const started = Date.now()
   const record: StepRecord = {id: step.id, title: step.title, status: 'unchanged', startedAt: new Date(started).toISOString(), durationMs: 0, notes: [], planned: [], nodes: {}}
   const nodeRecord = (name: string): NodeRecord => (record.nodes[name] ??= {changes: []})
@@ -57,7 +61,7 @@ export async function executeStep(step: Step, ctx: StepContext, hosts: Map<strin
   }
   try {
     hooks.phase('reading facts')
-    const facts = await gatherFacts(step, ctx, hosts)
+    const facts = await gatherFacts(step, ctx, hosts, prefetched)
     for (const [name, f] of Object.entries(facts)) nodeRecord(name).facts = redact(f, hooks.secrets)
     const plan = step.plan(ctx, facts)
     record.notes = plan.notes

@@ -5,12 +5,12 @@
  */
 import {Flags} from '@oclif/core'
 import type {DamagedStateError} from '../state/state-file.js'
-import {inquirerPrompter} from '../wizard/prompter.js'
 
 export const resetStateFlag = Flags.boolean({summary: 'Keep a damaged state file aside (state.json.damaged-<time>) and start a new history.', default: false})
 
 /** At a terminal, a damaged state file is set aside only when the user says so; elsewhere never without the flag. */
 export function askToSetAside(interactive: boolean): ((error: DamagedStateError) => Promise<boolean>) | undefined {
   if (!interactive) return undefined
-  return (error) => inquirerPrompter().confirm({message: `${error.message}\nKeep it aside and start a new history?`, default: false})
+  // @inquirer/prompts is loaded only when there is something to ask.
+  return async (error) => (await import('../wizard/prompter.js')).inquirerPrompter().confirm({message: `${error.message}\nKeep it aside and start a new history?`, default: false})
 }

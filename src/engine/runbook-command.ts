@@ -5,14 +5,12 @@
 import {Flags} from '@oclif/core'
 import {hostKeyFlags, yesFlag} from '../base-command.js'
 import {stdout} from 'node:process'
-import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import {HAPAIR_VERSION} from './version.js'
 import {chooseRenderer} from './renderer.js'
-import {loadRunbook, selectEntries, type Runbook, type RunbookEntry} from './runbook.js'
+import {readRunbook, selectBy, type RunbookFile, type RunbookLine} from './runbook-file.js'
 import type {ClusterConfig} from '../config/schema.js'
-import {runSteps, type RunSummary} from './runner.js'
+import type {RunSummary} from './runner.js'
 import {withSession} from './session.js'
-import {formatSummary} from './format-summary.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
 import {askToSetAside, resetStateFlag} from './reset-state.js'
@@ -54,13 +52,9 @@ export interface RunbookCommandInput {
   print: (text: string) => void
 }
 
-export const HAPAIR_VERSION: string = (
-  JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {version: string}
-).version
-
 export async function runRunbookCommand(input: RunbookCommandInput): Promise<RunSummary & {runbook: string}> {
-  let runbook!: Runbook
-  let entries!: RunbookEntry[]
+  let runbook!: RunbookFile
+  let lines!: RunbookLine[]
   const controller = new AbortController()
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130)
@@ -72,11 +66,15 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
       {configFile: input.configFile, command: input.command, acceptNewHostKeys: input.flags['accept-new-host-keys'], interactive: input.interactive, lock: true,
         openState: {reset: input.flags['reset-state'], confirm: askToSetAside(input.interactive), notice: input.print},
         beforeConnect: ({config}) => {
-          runbook = loadRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
-          entries = selectEntries(runbook.entries, {only: input.flags.only, from: input.flags.from})
+          // Checked before any connection; the steps themselves are loaded after (resolveRunbook).
+          runbook = readRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
+          lines = selectBy(runbook.lines, (l) => l.id, {only: input.flags.only, from: input.flags.from})
         },
       },
       async (session) => {
+        // The steps, listr2 and the prompts are loaded once the connections are up (start-up cost: README, Benchmarks).
+        const [{runSteps}, {formatSummary}, {resolveRunbook}] = await Promise.all([import('./runner.js'), import('./format-summary.js'), import('./runbook.js')])
+        const {entries} = resolveRunbook({...runbook, lines})
         const {config, secrets, hash, file} = session.cluster
         const previous = session.state.unfinished()
         if (previous && !input.json) {

@@ -1,17 +1,12 @@
 /**
- * Runbooks: YAML lists of step ids in order, with parameters and includes.
- *   name: nfs-keepalived
- *   summary: ...
- *   steps: [ storage.partition, {id: drbd.sync, with: {timeout: 600}}, {include: ha-keepalived} ]
+ * Runbooks: YAML lists of step ids in order, with parameters and includes (runbook-file.ts reads
+ * and checks them), resolved here to the steps themselves.
  */
-import {readFileSync, existsSync, readdirSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {parseDocument} from 'yaml'
-import {yamlToJS} from '../config/yaml-to-js.js'
-import {UsageError} from '../errors.js'
 import {getStep} from '../steps/index.js'
 import type {Step} from './step.js'
+import {readRunbook, RUNBOOK_DIR, selectBy, type RunbookFile} from './runbook-file.js'
+
+export {listRunbooks, RUNBOOK_DIR} from './runbook-file.js'
 
 export interface RunbookEntry {
   step: Step
@@ -24,81 +19,16 @@ export interface Runbook {
   entries: RunbookEntry[]
 }
 
-/** runbooks/ ships beside dist/: the package root is three levels above this compiled file. */
-export const RUNBOOK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../runbooks')
-
-/**
- * A runbook file's YAML, or a usage error (exit 2) that names the file: a runbook written by hand
- * can be malformed (syntax, an alias bomb), and the message must say which file to fix.
- */
-function readRunbookYaml(file: string): unknown {
-  const doc = parseDocument(readFileSync(file, 'utf8'), {prettyErrors: false})
-  if (doc.errors.length) {
-    const e = doc.errors[0]
-    throw new UsageError(`${file}: runbook YAML syntax: ${e.message.split('\n')[0]}`, 'fix the YAML at that line (a runbook is `name`, `summary` and a `steps` list)')
-  }
-  const js = yamlToJS(doc)
-  if (js.problem) throw new UsageError(`${file}: ${js.problem}`)
-  return js.value
+/** A runbook file's lines as steps (their ids were checked when the file was read). */
+export function resolveRunbook(file: RunbookFile): Runbook {
+  return {name: file.name, summary: file.summary, entries: file.lines.map((l) => ({step: getStep(l.id), params: l.params}))}
 }
 
-/** Every runbook with its summary; one that cannot be read is listed with that said, not fatal to the list. */
-export function listRunbooks(dir = RUNBOOK_DIR): {name: string; summary: string}[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => {
-      let summary: string
-      try {
-        summary = String((readRunbookYaml(join(dir, f)) as {summary?: string} | null)?.summary ?? '')
-      } catch {
-        summary = '(cannot be read)'
-      }
-      return {name: f.replace(/\.yaml$/, ''), summary}
-    })
-    .sort((a, b) => a.name.localeCompare(b.name))
-}
-
-export function loadRunbook(nameOrPath: string, dir = RUNBOOK_DIR, seen: string[] = [], includedFrom?: string): Runbook {
-  // A path given on the command line is relative to the working directory; an included one to its runbook.
-  const file = nameOrPath.endsWith('.yaml') ? resolve(includedFrom ? dir : '.', nameOrPath) : join(dir, `${nameOrPath}.yaml`)
-  if (!existsSync(file)) {
-    if (includedFrom) throw new UsageError(`${includedFrom}: include "${nameOrPath}" names no runbook (${file} does not exist)`, `available in ${dir}: ${listRunbooks(dir).map((r) => r.name).join(', ')}`)
-    throw new UsageError(`no runbook "${nameOrPath}"`, `available: ${listRunbooks(dir).map((r) => r.name).join(', ')}`)
-  }
-  if (seen.includes(file)) throw new UsageError(`runbook include loop: ${[...seen, file].join(' -> ')}`)
-  const doc = readRunbookYaml(file) as {name?: string; summary?: string; steps?: unknown[]} | null
-  if (!doc || !Array.isArray(doc.steps)) throw new UsageError(`${file}: a runbook needs a "steps" list`)
-  const entries: RunbookEntry[] = []
-  for (const [i, raw] of doc.steps.entries()) {
-    if (typeof raw === 'string') entries.push({step: stepIn(file, i, raw), params: {}})
-    else if (raw && typeof raw === 'object' && 'include' in raw) {
-      entries.push(...loadRunbook(String((raw as {include: string}).include), dirname(file), [...seen, file], `${file}: steps[${i}]`).entries)
-    } else if (raw && typeof raw === 'object' && 'id' in raw) {
-      const {id, with: params = {}} = raw as {id: string; with?: Record<string, unknown>}
-      entries.push({step: stepIn(file, i, id), params})
-    } else throw new UsageError(`${file}: steps[${i}] must be a step id, {id, with} or {include}`)
-  }
-  return {name: doc.name ?? nameOrPath, summary: doc.summary ?? '', entries}
-}
-
-/** A runbook's step by id; an unknown id is named with the runbook file and the entry. */
-function stepIn(file: string, index: number, id: unknown): Step {
-  try {
-    return getStep(String(id))
-  } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${file}: steps[${index}]: ${error.message}`, error.hint)
-    throw error
-  }
+export function loadRunbook(nameOrPath: string, dir = RUNBOOK_DIR): Runbook {
+  return resolveRunbook(readRunbook(nameOrPath, dir))
 }
 
 /** `--only a,b` keeps the named steps; `--from x` starts at x. Unknown names are usage errors. */
 export function selectEntries(entries: RunbookEntry[], opts: {only?: string[]; from?: string}): RunbookEntry[] {
-  const ids = entries.map((e) => e.step.id)
-  for (const id of [...(opts.only ?? []), ...(opts.from ? [opts.from] : [])]) {
-    if (!ids.includes(id)) throw new UsageError(`step "${id}" is not in this runbook`, `its steps: ${ids.join(', ')}`)
-  }
-  let selected = entries
-  if (opts.from) selected = selected.slice(ids.indexOf(opts.from))
-  if (opts.only?.length) selected = selected.filter((e) => opts.only!.includes(e.step.id))
-  return selected
+  return selectBy(entries, (e) => e.step.id, opts)
 }

@@ -9,6 +9,7 @@ import type {Host} from '../transport/host.js'
 import type {RunRecord, StateFile, StepRecord} from '../state/state-file.js'
 import {HapairError, InterruptedError} from '../errors.js'
 import {executeStep, type StepHooks} from './execute-step.js'
+import {FactPrefetch} from './prefetch.js'
 import {nodeOutput, nodeTitle, type RendererChoice} from './renderer.js'
 import type {RunbookEntry} from './runbook.js'
 import type {Plan, StepContext} from './step.js'
@@ -40,6 +41,8 @@ export interface RunSummary {
   unchanged: number
   planned: number
   steps: StepSummary[]
+  /** Remote calls per node during the steps (facts reads, changes, verification): 1 when nothing changed. */
+  roundTrips: Record<string, number>
   error?: {message: string; exitCode: number}
 }
 
@@ -54,14 +57,17 @@ const summarize = (r: StepRecord): StepSummary => ({
 })
 
 export async function runSteps(input: RunInput): Promise<RunSummary> {
-  const {ctx, hosts, state, run, signal} = input
+  const {ctx, state, run, signal} = input
+  // Every step's facts in one round trip per node; steps after a change read theirs again.
+  const prefetch = new FactPrefetch(input.entries.map((e) => ({step: e.step, ctx: {...ctx, params: e.params}})), input.hosts)
+  const hosts = prefetch.hosts
   const records: StepRecord[] = []
   const dryRun = ctx.options.dryRun
   // In a dry run later steps see the state as it is, not as earlier planned changes would leave it.
   let earlierPlanned = false
 
   const tasks = new Listr(
-    input.entries.map((entry) => ({
+    input.entries.map((entry, index) => ({
       title: entry.step.title,
       task: async (_: unknown, task: ListrTaskWrapper<unknown, any, any>) => {
         if (signal.aborted) throw new InterruptedError()
@@ -110,7 +116,7 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
         }
         let result: {record: StepRecord; plan: Plan}
         try {
-          result = await executeStep(entry.step, stepCtx, hosts, hooks)
+          result = await executeStep(entry.step, stepCtx, hosts, hooks, await prefetch.take(index))
         } catch (error) {
           const record = (error as {stepRecord?: StepRecord}).stepRecord
           if (dryRun && earlierPlanned && record && !(error instanceof InterruptedError)) {
@@ -129,6 +135,7 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
           }
           throw error
         }
+        if (result.record.status === 'changed') prefetch.changed()
         records.push(result.record)
         state.recordStep(run, result.record)
         const n = result.plan.changes.length
@@ -172,6 +179,7 @@ export async function runSteps(input: RunInput): Promise<RunSummary> {
     unchanged: records.filter((r) => r.status === 'unchanged').length,
     planned: records.filter((r) => r.status === 'planned').length,
     steps: records.map(summarize),
+    roundTrips: Object.fromEntries(prefetch.roundTrips),
   }
   if (failure) {
     const exitCode = signal.aborted ? 130 : failure instanceof HapairError ? failure.exitCode : 1

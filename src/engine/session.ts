@@ -2,7 +2,7 @@
  * Everything a command needs around its steps: the validated cluster file (before any SSH),
  * the run lock, the state file, the run log, and one SSH connection per node.
  */
-import {dirname, join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {loadCluster, type LoadedCluster} from '../config/load.js'
 import {secretValues} from '../config/secrets.js'
 import {connectAll, connectReachable, type Connector, type Unreachable} from '../transport/connect-all.js'
@@ -10,6 +10,9 @@ import type {Host} from '../transport/host.js'
 import {RunLog} from '../transport/run-log.js'
 import {acquireLock} from '../state/lock.js'
 import {openStateFile, StateFile, type OpenStateOptions} from '../state/state-file.js'
+import {stateDirFor} from './state-dir.js'
+
+export {stateDirFor}
 
 export interface SessionOptions {
   configFile: string
@@ -44,10 +47,6 @@ export interface Session {
   stateDir: string
   log: RunLog
   secrets: string[]
-}
-
-export function stateDirFor(configFile: string): string {
-  return join(dirname(resolve(configFile)), '.hapair')
 }
 
 /** `connector` is for tests: a fake host per node instead of SSH. */

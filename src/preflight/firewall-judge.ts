@@ -3,7 +3,7 @@
  * judged need by need (and repaired by --fix); other rule sets are only reported, since hapair
  * cannot tell what hand-written nftables or iptables rules let through.
  */
-import ipaddr from 'ipaddr.js'
+import {ipaddr} from '../config/net.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
 import type {PreflightFacts} from './facts.js'

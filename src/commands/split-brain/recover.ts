@@ -1,5 +1,4 @@
 import {Flags} from '@oclif/core'
-import {confirm, select} from '@inquirer/prompts'
 import {BaseCommand, hostKeyFlags, yesFlag} from '../../base-command.js'
 import {recoverSplitBrain, type RecoverResult} from '../../drills/split-brain-session.js'
 
@@ -29,9 +28,10 @@ export default class SplitBrainRecover extends BaseCommand {
       acceptNewHostKeys: flags['accept-new-host-keys'],
       waitMs: flags['wait-seconds'] * 1000,
       print: (line) => json || this.log(line),
-      chooseSurvivor: (sides) =>
-        select({message: 'Whose data survives?', choices: Object.keys(sides).map((n) => ({name: n, value: n, description: `${n}'s changes are kept; the other node's are discarded`}))}),
-      confirm: (message) => confirm({message, default: false}),
+      // @inquirer/prompts is loaded only when there is something to ask.
+      chooseSurvivor: async (sides) =>
+        (await import('@inquirer/prompts')).select({message: 'Whose data survives?', choices: Object.keys(sides).map((n) => ({name: n, value: n, description: `${n}'s changes are kept; the other node's are discarded`}))}),
+      confirm: async (message) => (await import('@inquirer/prompts')).confirm({message, default: false}),
     })
     if (!json) {
       if (result.finding.state === 'none') this.log('Nothing to recover.')

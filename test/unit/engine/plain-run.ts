@@ -9,12 +9,12 @@ import {join} from 'node:path'
 import {runSteps} from '../../../src/engine/runner.js'
 import {StateFile} from '../../../src/state/state-file.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
-import {fileFactOutput, toyContext, toyStep} from './toy-step.js'
+import {fileFactOutput, isPrefetch, prefetchReply, toyContext, toyStep} from './toy-step.js'
 
 const fact = '@@hapair-fact file'
 const host = (node: string) =>
   new FakeHost(node)
-    .expect(fact, {stdout: fileFactOutput('value=0\n')})
+    .expect(isPrefetch, prefetchReply(() => fileFactOutput('value=0\n')))
     .expect("mv -f \"$tmp\" '/etc/toy.conf'", {code: 0})
     .expect(fact, {stdout: fileFactOutput('value=1\n')})
 const hosts = new Map([['node1', host('node1')], ['node2', host('node2')]])

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {listRunbooks, loadRunbook, RUNBOOK_DIR, selectEntries} from '../../../src/engine/runbook.js'
 import {STEPS} from '../../../src/steps/index.js'
+import {STEP_IDS} from '../../../src/steps/ids.js'
 import {UsageError} from '../../../src/errors.js'
 
 test('every shipped runbook loads and names only known steps', () => {
@@ -15,6 +16,10 @@ test('every shipped runbook loads and names only known steps', () => {
     assert.ok(rb.entries.length > 0, `${name} has no steps`)
     for (const e of rb.entries) assert.ok(STEPS.has(e.step.id))
   }
+})
+
+test('the step id list (checked before connecting, without loading steps) is exactly the registry', () => {
+  assert.deepEqual([...STEP_IDS], [...STEPS.keys()])
 })
 
 function dirWith(files: Record<string, string>): string {

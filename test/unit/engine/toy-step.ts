@@ -2,22 +2,27 @@
 import {factSet} from '../../../src/facts/fact.js'
 import {fileFact} from '../../../src/facts/file.js'
 import {planFile} from '../../../src/steps/common/plan-file.js'
-import type {Change, Step, StepContext, RunOptions} from '../../../src/engine/step.js'
+import type {Step, StepContext, RunOptions} from '../../../src/engine/step.js'
 import {testContext} from '../../helpers/cluster.js'
 
-export const toyStep: Step = {
-  id: 'toy.file',
-  title: 'Toy file',
-  facts: () => factSet({file: fileFact('/etc/toy.conf')}),
-  plan(ctx, facts) {
-    const changes: Change[] = []
-    for (const node of ctx.nodes) {
-      const c = planFile(node.name, facts[node.name].file, {path: '/etc/toy.conf', content: `value=${String(ctx.params.value)}\n`, mode: 0o644})
-      if (c) changes.push(c)
-    }
-    return {changes, notes: changes.length ? [] : ['toy.conf already right']}
-  },
+/** A toy file step: keeps `path` holding `value=<params.value>`. */
+function toyFileAt(id: string, path: string, title: string): Step {
+  const name = path.split('/').at(-1)
+  return {
+    id,
+    title,
+    facts: () => factSet({file: fileFact(path)}),
+    plan(ctx, facts) {
+      const changes = ctx.nodes.flatMap((node) => planFile(node.name, facts[node.name].file, {path, content: `value=${String(ctx.params.value)}\n`, mode: 0o644}) ?? [])
+      return {changes, notes: changes.length ? [] : [`${name} already right`]}
+    },
+  }
 }
+
+export const toyStep: Step = toyFileAt('toy.file', '/etc/toy.conf', 'Toy file')
+
+/** Toy step `toy.file<i>`: keeps /etc/toy<i>.conf holding `value=<params.value>`. */
+export const toyFileStep = (i: number): Step => toyFileAt(`toy.file${i}`, `/etc/toy${i}.conf`, `Toy file ${i}`)
 
 /** A StepContext over the shared test cluster, with this step's params and run options. */
 export function toyContext(params: Record<string, unknown> = {value: 1}, o: Partial<RunOptions> = {}): StepContext {
@@ -29,3 +34,22 @@ export function fileFactOutput(content: string | null, mode = '644'): string {
   const body = content === null ? 'missing\n' : `${mode}\n${Buffer.from(content).toString('base64')}\n`
   return `@@hapair-fact file\n${body}@@hapair-fact-rc 0\n`
 }
+
+/**
+ * A FakeHost reply to the engine's prefetch script (src/engine/prefetch.ts): each step's part is
+ * answered by `answer(partScript)`, a string (exit 0) or an output with its exit code.
+ */
+export function prefetchReply(answer: (part: string) => string | {stdout: string; code: number}): (script: string) => {stdout: string} {
+  return (script) => {
+    let stdout = ''
+    for (const m of script.matchAll(/^echo '(@@hapair-step-[0-9a-f]+) (\d+)'\n\(\nset -euo pipefail\n([\s\S]*?)\n\) <\/dev\/null$/gm)) {
+      const got = answer(m[3])
+      const {stdout: out, code} = typeof got === 'string' ? {stdout: got, code: 0} : got
+      stdout += `${m[1]} ${m[2]}\n${out}\n${m[1]}-rc ${code}\n`
+    }
+    return {stdout}
+  }
+}
+
+/** Matches the engine's prefetch script (all steps' facts in one call). */
+export const isPrefetch = (script: string): boolean => /^echo '@@hapair-step-[0-9a-f]+ \d+'$/m.test(script)

@@ -1,0 +1,133 @@
+/**
+ * Start-up cost of every command, in CPU (user + system) of its process up to its first remote
+ * byte (its first outgoing connect: the process stops there) or, for a command that connects
+ * nowhere, to its exit. Beside it `node -e 0` under the same probe, runs interleaved so a busy
+ * machine weighs on both alike. And the biggest imports: each module imported alone, beside the
+ * same empty process.
+ *
+ * The probe is a --require preload: process.cpuUsage() is the whole process's CPU, bootstrap
+ * included, so the figures compare with `/usr/bin/time` on the same commands.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const bin = join(root, 'bin/run.js')
+
+const PROBE = `
+const fs = require('node:fs'), net = require('node:net')
+const report = (how) => { const u = process.cpuUsage(); fs.writeFileSync(process.env.HAPAIR_CPU_PROBE, how + ' ' + (u.user + u.system) / 1000) }
+net.Socket.prototype.connect = function () { report('connect'); process.exit(0) }
+process.on('exit', () => { if (!fs.existsSync(process.env.HAPAIR_CPU_PROBE)) report('exit') })
+`
+
+export interface StartupRow {
+  what: string
+  /** Median CPU ms of the process up to its first connect or its exit. */
+  cpuMs: number
+  /** Median of `node -e 0` in the same rounds. */
+  nodeMs: number
+  /** What ended the measurement: the first outgoing connect, or the process's exit. */
+  until: 'connect' | 'exit'
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** A valid cluster file whose nodes are on loopback (nothing is reached: the probe stops at the connect). */
+function clusterDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-startup-'))
+  writeFileSync(
+    join(dir, 'hapair.yaml'),
+    [
+      'name: startup', 'stack: keepalived', 'nodes:',
+      '  - {name: node1, address: 127.0.0.1, ssh: {port: 9}}', '  - {name: node2, address: 127.0.0.2, ssh: {port: 9}}',
+      'vip: {address: 127.0.0.100, prefix: 8, interface: lo}', 'storage: {disk: /dev/vdb, partition: {number: 1, size: rest}}',
+      'filesystem: {mountPoint: /data}', 'nfs: {exports: [{path: /data, clients: 127.0.0.0/8}]}', 'keepalived: {virtualRouterId: 51}', '',
+    ].join('\n'),
+  )
+  return dir
+}
+
+/** Each command's arguments; lab commands are left out (they drive the QEMU lab). */
+export function startupCommands(dir: string): [string, string[]][] {
+  const c = ['-c', join(dir, 'hapair.yaml')]
+  return [
+    ['--help', ['--help']],
+    ['history', ['history', ...c]],
+    ['status', ['status', ...c]],
+    ['preflight', ['preflight', ...c]],
+    ['run nfs-keepalived', ['run', 'nfs-keepalived', ...c]],
+    ['run nfs-keepalived --dry-run', ['run', 'nfs-keepalived', '--dry-run', ...c]],
+    ['partition', ['partition', ...c]],
+    ['drbd-init', ['drbd-init', ...c]],
+    ['ha-install', ['ha-install', ...c]],
+    ['failover-test', ['failover-test', ...c]],
+    ['split-brain recover', ['split-brain', 'recover', ...c]],
+    ['init --yes', ['init', '--yes', '--force', '-c', join(dir, 'init.yaml'), '--node1', 'name=node1,address=127.0.0.1', '--node2', 'name=node2,address=127.0.0.2', '--vip', '127.0.0.100/8', '--interface', 'lo', '--disk', '/dev/vdb']],
+    ['stauts (mistyped)', ['stauts', ...c]],
+  ]
+}
+
+function probe(args: string[], dir: string): {ms: number; until: 'connect' | 'exit'} {
+  const out = join(dir, `cpu-${process.pid}`)
+  rmSync(out, {force: true})
+  spawnSync(process.execPath, ['--require', join(dir, 'probe.cjs'), ...args], {stdio: 'ignore', cwd: dir, env: {...process.env, HAPAIR_CPU_PROBE: out, CI: 'true'}})
+  const [until, ms] = readFileSync(out, 'utf8').split(' ')
+  return {ms: Number(ms), until: until as 'connect' | 'exit'}
+}
+
+export function benchStartup(rounds = 7): StartupRow[] {
+  const dir = clusterDir()
+  writeFileSync(join(dir, 'probe.cjs'), PROBE)
+  const commands = startupCommands(dir)
+  const times = new Map<string, number[]>(commands.map(([what]) => [what, []]))
+  const node: number[] = []
+  const until = new Map<string, 'connect' | 'exit'>()
+  try {
+    for (let r = 0; r < rounds; r++) {
+      node.push(probe(['-e', '0'], dir).ms)
+      for (const [what, args] of commands) {
+        const got = probe([bin, ...args], dir)
+        times.get(what)!.push(got.ms)
+        until.set(what, got.until)
+      }
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+  return commands.map(([what]) => ({what, cpuMs: median(times.get(what)!), nodeMs: median(node), until: until.get(what)!}))
+}
+
+/** Modules that commands load, each imported alone: CPU beyond an empty process (median of interleaved runs). */
+export const IMPORTS = [
+  '@oclif/core', 'ssh2', 'listr2', '@inquirer/prompts', 'yaml', 'zod', 'chalk', 'diff', 'cli-table3', 'ipaddr.js',
+  './dist/src/config/load.js', './dist/src/config/schema.js', './dist/src/steps/index.js', './dist/src/engine/runner.js',
+  './dist/src/transport/ssh-host.js', './dist/src/base-command.js',
+]
+
+export function benchImports(rounds = 5): {module: string; cpuMs: number}[] {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-imports-'))
+  writeFileSync(join(dir, 'probe.cjs'), PROBE)
+  const script = (m: string) => `await import(${JSON.stringify(m.startsWith('.') ? new URL(m, `file://${root}/`).href : m)})`
+  const times = new Map<string, number[]>(IMPORTS.map((m) => [m, []]))
+  const empty: number[] = []
+  const run = (code: string) => {
+    const out = join(dir, 'cpu')
+    rmSync(out, {force: true})
+    spawnSync(process.execPath, ['--require', join(dir, 'probe.cjs'), '--input-type=module', '-e', code], {stdio: 'ignore', cwd: root, env: {...process.env, HAPAIR_CPU_PROBE: out}})
+    return Number(readFileSync(out, 'utf8').split(' ')[1])
+  }
+  try {
+    for (let r = 0; r < rounds; r++) {
+      empty.push(run('0'))
+      for (const m of IMPORTS) times.get(m)!.push(run(script(m)))
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+  const base = median(empty)
+  return IMPORTS.map((module) => ({module, cpuMs: median(times.get(module)!) - base})).sort((a, b) => b.cpuMs - a.cpuMs)
+}
