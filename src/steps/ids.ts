@@ -9,4 +9,5 @@ export const STEP_IDS: readonly string[] = [
   'filesystem.mkfs', 'filesystem.mount',
   'nfs.packages', 'nfs.config', 'nfs.boot',
   'keepalived.packages', 'keepalived.scripts', 'keepalived.config', 'keepalived.service',
+  'heartbeat.packages', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service',
 ]
