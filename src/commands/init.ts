@@ -24,7 +24,7 @@ export default class Init extends BaseCommand {
     ...yesFlag,
     name: Flags.string({summary: 'Cluster name.'}),
     stack: Flags.string({summary: 'HA stack.', options: ['keepalived', 'heartbeat', 'pacemaker', 'lvs']}),
-    node1: Flags.string({summary: 'First (preferred) node: name=NAME,address=IP[,user=U][,port=N][,identityFile=PATH][,priority=N].'}),
+    node1: Flags.string({summary: 'First (preferred) node: name=NAME,address=IP|HOST[,ip=IPV4][,user=U][,port=N][,identityFile=PATH][,priority=N].'}),
     node2: Flags.string({summary: 'Second node, same form as --node1.'}),
     vip: Flags.string({summary: 'Floating IP with prefix, e.g. 192.168.1.200/24.'}),
     interface: Flags.string({summary: 'Interface that carries the VIP, e.g. eth0.'}),

@@ -63,6 +63,6 @@ function pingRules(c: LooseConfig): ConfigProblem[] {
   const ping = c.heartbeat?.ping
   if (!isIPv4(ping)) return []
   const nodes = Array.isArray(c.nodes) ? c.nodes : []
-  if (ping !== c.vip?.address && !nodes.some((n) => n?.address === ping)) return []
+  if (ping !== c.vip?.address && !nodes.some((n) => n && (n.ip ?? n.address) === ping)) return []
   return [{path: 'heartbeat.ping', message: `${ping} is ${ping === c.vip?.address ? 'the VIP' : 'a node'}; the ping target must be a third machine both nodes can reach`, fix: "use the gateway of the nodes' network, e.g. `ping: 192.168.1.1`"}]
 }
