@@ -74,6 +74,8 @@ export interface HaManager extends SectionRules {
   packages: LogicalPackage[]
   /** systemd unit of the HA daemon (what `stop-ha` stops, heal starts and status reports). */
   haUnit: string
+  /** Every systemd unit of the manager, for `hapair report` (status and journal of each). */
+  units: string[]
   /** Process name `kill-ha` SIGKILLs (`pkill -x`). */
   haProcess: string
   startHa: string
@@ -112,6 +114,8 @@ export interface ServedService extends SectionRules {
   servesNfs: boolean
   /** Cluster-file sections this service needs. */
   sections: ('storage' | 'filesystem' | 'nfs' | 'lvs')[]
+  /** systemd units of the service (DRBD's included), for `hapair report` (status and journal of each). */
+  units: string[]
   packages: LogicalPackage[]
   /** Cluster-file sections that make no sense with it (an `nfs:` section under `service: filesystem`). */
   unusedSections: ('nfs' | 'lvs' | 'storage' | 'filesystem')[]

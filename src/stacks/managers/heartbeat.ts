@@ -20,6 +20,7 @@ export const heartbeatManager: HaManager = {
   sectionDefaults: () => heartbeatSchema.parse({}),
   packages: ['heartbeat'],
   haUnit: 'heartbeat',
+  units: ['heartbeat'],
   haProcess: 'heartbeat',
   ...systemdUnitControl('heartbeat'),
   killHa: 'pkill -KILL -x heartbeat',

@@ -17,6 +17,7 @@ export const keepalivedManager: HaManager = {
   sectionRequired: true,
   packages: ['keepalived'],
   haUnit: 'keepalived',
+  units: ['keepalived'],
   haProcess: 'keepalived',
   ...systemdUnitControl('keepalived'),
   killHa: 'pkill -KILL -x keepalived',

@@ -10,6 +10,7 @@ import {duplicateValues} from '../rules.js'
 export const lvsService: ServedService = {
   id: 'lvs',
   title: 'an LVS director pool',
+  units: [],
   usesDrbd: false,
   servesNfs: false,
   sections: ['lvs'],

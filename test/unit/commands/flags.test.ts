@@ -23,6 +23,7 @@ const expected: Record<string, string[]> = {
   'drbd-init': [...runbook, 'wipe', 'yes', 'no-wait'],
   run: [...runbook, 'wipe', 'yes', 'no-wait'],
   'ha-install': runbook,
+  report: [...connects, 'output', 'since'],
 }
 
 for (const [id, flags] of Object.entries(expected)) {
