@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {defaultResolveDeps} from '../config/load.js'
 import {BaseCommand, hostKeyFlags, yesFlag} from '../base-command.js'
 import {UsageError} from '../errors.js'
 import {connectHost} from '../transport/ssh-host.js'
@@ -53,6 +54,6 @@ export default class Init extends BaseCommand {
     if (!this.interactive) {
       throw new UsageError('hapair init asks questions, but there is no terminal to ask at', 'pass --yes with --node1, --node2, --vip, --interface and --disk to write the file from flags')
     }
-    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags})
+    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags, sshConfig: defaultResolveDeps().sshConfig})
   }
 }

@@ -14,7 +14,7 @@ import {userInfo} from 'node:os'
 import type {ConfigProblem} from '../errors.js'
 import {isHostname, isIP, isIPv6} from './address.js'
 import {isIPv4} from './net.js'
-import {JUMP_HOP_RE, type ClusterConfig, type NodeConfig, type SshHop, type SshRoute} from './schema.js'
+import {JUMP_HOP_RE, type ClusterConfig, type NodeConfig, type SshConfig, type SshHop, type SshRoute} from './schema.js'
 import type {SshConfigEntry, SshConfigLookup} from '../transport/ssh-config.js'
 
 /** IPv4 addresses a name resolves to on this machine. */
@@ -35,31 +35,41 @@ export async function resolveNodes(config: ClusterConfig, raw: unknown, deps: Re
   const rawNodes = raw && typeof raw === 'object' && Array.isArray((raw as {nodes?: unknown}).nodes) ? ((raw as {nodes: unknown[]}).nodes) : []
   const nodes = await Promise.all(
     config.nodes.map(async (node, i) => {
-      const set = explicitSsh(rawNodes[i])
       const path = `nodes[${i}]`
-      const entry = deps.sshConfig(node.address)
-      const ssh = {
-        ...node.ssh,
-        ...(!set.has('user') && entry.user && {user: entry.user}),
-        ...(!set.has('port') && entry.port && {port: entry.port}),
-        ...(!set.has('identityFile') && entry.identityFile && {identityFile: entry.identityFile}),
-        ...(!set.has('proxyJump') && entry.proxyJump && {proxyJump: entry.proxyJump}),
-      }
-      const host = entry.hostName ?? node.address
-      if (!isIP(host) && !isHostname(host)) {
-        problems.push({path: `${path}.address`, message: `~/.ssh/config gives ${node.address} the HostName ${JSON.stringify(host)}, which is not an address or a host name`, fix: `correct the HostName of Host ${node.address} in ~/.ssh/config`})
-        return node
-      }
-      const jumps = ssh.proxyJump ? jumpHops(ssh.proxyJump, `${path}.ssh.proxyJump`, deps, problems) : []
-      const fromFile = usedFromFile(entry, set)
-      const route: SshRoute = {host, jumps, ...(entry.acceptNewHostKeys && {acceptNewHostKeys: true}), ...(fromFile && {fromSshConfig: `${fromFile} from ~/.ssh/config`})}
-      const ip = node.ip ?? (isIPv4(node.address) ? undefined : await ipOf(node, host, jumps.length > 0, path, deps, problems))
-      // A node dialled as written, directly, gets no route: its loaded config stays what the file says.
-      const plain = host === node.address && jumps.length === 0 && !route.acceptNewHostKeys && !fromFile
-      return {...node, ...(ip && {ip}), ssh: plain ? ssh : {...ssh, route}} as NodeConfig
+      const routed = sshRoute(node.address, node.ssh, explicitSsh(rawNodes[i]), path, deps, problems)
+      if (!routed) return node
+      const ip = node.ip ?? (isIPv4(node.address) ? undefined : await ipOf(node, routed.route.host, routed.route.jumps.length > 0, path, deps, problems))
+      return {...node, ...(ip && {ip}), ssh: routed.ssh} as NodeConfig
     }),
   )
   return {config: {...config, nodes}, problems}
+}
+
+/**
+ * One node's ssh settings completed from ~/.ssh/config (keys in `set` win), with the route to
+ * dial when it differs from dialling the address directly. Undefined when ~/.ssh/config's
+ * HostName is unusable (a problem is added). The wizard uses it too, for the node it just asked about.
+ */
+export function sshRoute(address: string, given: SshConfig, set: ReadonlySet<string>, path: string, deps: ResolveDeps, problems: ConfigProblem[]): {ssh: SshConfig; route: SshRoute} | undefined {
+  const entry = deps.sshConfig(address)
+  const ssh: SshConfig = {
+    ...given,
+    ...(!set.has('user') && entry.user && {user: entry.user}),
+    ...(!set.has('port') && entry.port && {port: entry.port}),
+    ...(!set.has('identityFile') && entry.identityFile && {identityFile: entry.identityFile}),
+    ...(!set.has('proxyJump') && entry.proxyJump && {proxyJump: entry.proxyJump}),
+  }
+  const host = entry.hostName ?? address
+  if (!isIP(host) && !isHostname(host)) {
+    problems.push({path: `${path}.address`, message: `~/.ssh/config gives ${address} the HostName ${JSON.stringify(host)}, which is not an address or a host name`, fix: `correct the HostName of Host ${address} in ~/.ssh/config`})
+    return undefined
+  }
+  const jumps = ssh.proxyJump ? jumpHops(ssh.proxyJump, `${path}.ssh.proxyJump`, deps, problems) : []
+  const fromFile = usedFromFile(entry, set)
+  const route: SshRoute = {host, jumps, ...(entry.acceptNewHostKeys && {acceptNewHostKeys: true}), ...(fromFile && {fromSshConfig: `${fromFile} from ~/.ssh/config`})}
+  // A node dialled as written, directly, gets no route: its loaded config stays what the file says.
+  const plain = host === address && jumps.length === 0 && !route.acceptNewHostKeys && !fromFile
+  return {ssh: plain ? ssh : {...ssh, route}, route}
 }
 
 /** The ssh keys the cluster file itself sets for a node (those win over ~/.ssh/config). */
@@ -68,7 +78,7 @@ function explicitSsh(rawNode: unknown): Set<string> {
   return new Set(ssh && typeof ssh === 'object' ? Object.keys(ssh) : [])
 }
 
-function usedFromFile(entry: SshConfigEntry, set: Set<string>): string | undefined {
+function usedFromFile(entry: SshConfigEntry, set: ReadonlySet<string>): string | undefined {
   const key: Record<string, string> = {User: 'user', Port: 'port', IdentityFile: 'identityFile', ProxyJump: 'proxyJump'}
   const used = entry.used.filter((u) => !key[u] || !set.has(key[u]))
   return used.length ? used.join(', ') : undefined

@@ -12,7 +12,7 @@ import type {SshConfig, Stack} from '../config/schema.js'
 import {READY_STACKS, stackValue} from '../stacks/registry.js'
 import {parseSize, formatSize, sizeAmbiguity} from '../config/size.js'
 import {SYSTEM_DIRS} from '../config/validate.js'
-import {ExitCode, HapairError, UsageError} from '../errors.js'
+import {ExitCode, HapairError, UsageError, type ConfigProblem} from '../errors.js'
 import type {Connector} from '../transport/connect-all.js'
 import {buildClusterInput, DEFAULTS, stackNeeds, type InitAnswers, type NodeAnswer} from './answers.js'
 import {discover, nicFor, subnetFor, suggestDisk, suggestVip, type Discovery} from './discover.js'
@@ -21,6 +21,8 @@ import {saveDraft} from './draft.js'
 import {parseSpec, parseVip, type InitFlags} from './flags.js'
 import type {Choice, Prompter} from './prompter.js'
 import {exists, writeCluster, type InitResult} from './write.js'
+import {sshRoute} from '../config/resolve-nodes.js'
+import type {SshConfigLookup} from '../transport/ssh-config.js'
 
 export interface WizardOptions {
   file: string
@@ -30,6 +32,8 @@ export interface WizardOptions {
   connect: Connector
   /** Flags given on the command line become the defaults of the questions. */
   defaults?: InitFlags
+  /** ~/.ssh/config: its User, Port and IdentityFile for an address become the defaults, its HostName and ProxyJump how it is dialled. */
+  sshConfig?: SshConfigLookup
 }
 
 interface ReachedNode extends NodeAnswer {
@@ -142,26 +146,37 @@ async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): 
     port: Number(given.port ?? opts.defaults?.['ssh-port'] ?? first?.ssh.port ?? 22),
     identityFile: given.identityFile ?? opts.defaults?.['identity-file'] ?? first?.ssh.identityFile ?? '',
   }
+  let answered = false
   const ask = async () => {
     const address = await p.input({
       message: `${label}: address hapair reaches it at over SSH`,
       default: details.address || undefined,
       validate: (v) => (!isIP(v) && !isHostname(v) ? 'an IPv4 or IPv6 address or a host name, like 192.168.1.151 or node1.example.com' : v.toLowerCase() === first?.address.toLowerCase() ? `that is ${first.name}'s address` : true),
     })
-    const user = await p.input({message: `${label}: SSH user (root, or a user with passwordless sudo)`, default: details.user, validate: (v) => /^[a-z_][a-z0-9_.-]*\$?$/i.test(v) || 'a user name'})
-    const port = Number(await p.input({message: `${label}: SSH port`, default: String(details.port), validate: intIn(1, 65535)}))
-    const identityFile = (await p.input({message: `${label}: SSH key file (empty: ssh-agent, then ~/.ssh/id_*)`, default: details.identityFile, validate: (v) => !v.trim() || /^(\/|~\/)/.test(v.trim()) || 'an absolute path or ~/...'})).trim()
+    // The first time: flags, then what ~/.ssh/config says for this address, then the first node's
+    // answers; after an edit, what was typed before.
+    const entry = answered ? {used: []} : (opts.sshConfig?.(address) ?? {used: []})
+    const flagged = answered ? {} : {user: given.user ?? opts.defaults?.['ssh-user'], port: given.port ?? opts.defaults?.['ssh-port'], identityFile: given.identityFile ?? opts.defaults?.['identity-file']}
+    const user = await p.input({message: `${label}: SSH user (root, or a user with passwordless sudo)`, default: flagged.user ?? entry.user ?? details.user, validate: (v) => /^[a-z_][a-z0-9_.-]*\$?$/i.test(v) || 'a user name'})
+    const port = Number(await p.input({message: `${label}: SSH port`, default: String(flagged.port ?? entry.port ?? details.port), validate: intIn(1, 65535)}))
+    const identityFile = (await p.input({message: `${label}: SSH key file (empty: ssh-agent, then ~/.ssh/id_*)`, default: flagged.identityFile ?? entry.identityFile ?? details.identityFile, validate: (v) => !v.trim() || /^(\/|~\/)/.test(v.trim()) || 'an absolute path or ~/...'})).trim()
     details = {address, user, port, identityFile}
+    answered = true
   }
   await ask()
 
   for (;;) {
     const ssh: SshConfig = {user: details.user, port: details.port, connectTimeout: 15, ...(details.identityFile && {identityFile: details.identityFile})}
     let usedPassword = false
-    p.say(`${label}: connecting to ${details.user}@${details.address}${details.port === 22 ? '' : `:${details.port}`} ...`)
     try {
+      // The answers are explicit; ~/.ssh/config adds only how to dial (HostName, ProxyJump), as at load.
+      const problems: ConfigProblem[] = []
+      const routed = sshRoute(details.address, ssh, new Set(['user', 'port', 'identityFile']), label, {sshConfig: opts.sshConfig ?? (() => ({used: []})), resolveName: async () => []}, problems)
+      if (!routed || problems.length) throw new HapairError(problems.map((q) => q.message).join('; '), ExitCode.usage, problems[0]?.fix)
+      const via = routed.route.jumps.length ? ` via ${routed.route.jumps.map((h) => h.name).join(', ')}` : ''
+      p.say(`${label}: connecting to ${details.user}@${routed.route.host}${details.port === 22 ? '' : `:${details.port}`}${via} ...`)
       const host = await opts.connect(
-        {node: label, address: details.address, ssh},
+        {node: label, address: details.address, ssh: routed.ssh},
         {
           acceptNewHostKeys: opts.acceptNewHostKeys,
           interactive: true,

@@ -8,6 +8,7 @@ import {loadCluster, parseClusterText} from '../../../src/config/load.js'
 import {ConnectError, UsageError} from '../../../src/errors.js'
 import type {Connector} from '../../../src/transport/connect-all.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
+import {sshConfigLookup} from '../../../src/transport/ssh-config.js'
 import type {SshTarget} from '../../../src/transport/ssh-host.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
 import {DEFAULT, refused, ScriptedPrompter, type Answer} from './scripted-prompter.js'
@@ -270,6 +271,32 @@ describe('hapair init wizard', () => {
     const {config} = await loadCluster(join(dir, 'hapair.yaml'), {resolve: {sshConfig: () => ({used: []}), resolveName: async () => assert.fail('ip is in the file')}})
     assert.deepEqual([config.nodes[0].address, config.nodes[0].ip], ['node1.lab.example', '10.10.0.11'])
     assert.equal(config.vip.address, '10.10.0.200')
+  })
+
+  it("takes ~/.ssh/config's User, Port and IdentityFile as defaults, and dials its HostName through its ProxyJump", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    guest['db1'] = guest['10.10.0.11']
+    const sshConfig = sshConfigLookup('Host db1\n  HostName 10.10.0.11\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/cluster\n  ProxyJump ops@bastion\n')
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, 'db1'],
+      [/^node1: SSH user/, DEFAULT],
+      [/^node1: SSH port/, DEFAULT],
+      [/^node1: SSH key file/, DEFAULT],
+      [/^node1: its IPv4 address/, DEFAULT],
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      ...rest(),
+    ])
+    const fake = fakeConnector()
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect, sshConfig})
+    prompt.done()
+    const asked = (re: RegExp) => prompt.asked.find((q) => re.test(q.message))!.default
+    assert.deepEqual([asked(/^node1: SSH user/), asked(/^node1: SSH port/), asked(/^node1: SSH key file/)], ['admin', '2222', '~/.ssh/cluster'])
+    assert.deepEqual((fake.targets[0].ssh as {route?: unknown}).route, {host: '10.10.0.11', jumps: [{name: 'bastion', host: 'bastion', port: 22, user: 'ops'}], fromSshConfig: 'HostName, ProxyJump from ~/.ssh/config'})
+    assert.ok(prompt.said.includes('node1: connecting to admin@10.10.0.11:2222 via bastion ...'))
+    const text = await readFile(join(dir, 'hapair.yaml'), 'utf8')
+    assert.doesNotMatch(text, /proxyJump|bastion/, 'how to dial stays in ~/.ssh/config')
   })
 
   it('a failure at the very end keeps the answers in a draft that is a valid cluster file', async () => {
