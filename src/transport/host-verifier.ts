@@ -91,7 +91,7 @@ export async function verifyHostKey(policy: HostKeyPolicy, entries: KnownHostEnt
     case 'other-types':
     case 'unknown': {
       const also = verdict.kind === 'other-types' ? ` (known_hosts holds only ${verdict.types.join(', ')} keys for it)` : ''
-      if (policy.acceptNew || (policy.confirm && (await policy.confirm(policy.node, fingerprint, type)))) {
+      if (policy.acceptNew || (policy.confirm && (await policy.confirm(policy.label ?? policy.node, fingerprint, type)))) {
         record(policy.knownHostsFile, knownHostsLine(name, blob))
         return
       }

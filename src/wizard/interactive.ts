@@ -181,7 +181,7 @@ async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): 
           acceptNewHostKeys: opts.acceptNewHostKeys,
           interactive: true,
           confirmHostKey: (node, fingerprint, keyType) =>
-            p.confirm({message: `${node} (${details.address}) is new to known_hosts. It offers the ${keyType} key ${fingerprint}. Trust it and record it?`, default: false}),
+            p.confirm({message: `${node === label ? `${node} (${details.address})` : node} is new to known_hosts. It offers the ${keyType} key ${fingerprint}. Trust it and record it?`, default: false}),
           askPassword: (node) => {
             usedPassword = true
             return p.password({message: `${node}: password for ${details.user}@${details.address}`})

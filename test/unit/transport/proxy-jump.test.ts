@@ -85,6 +85,15 @@ Host bastion
     assert.match(bastion.log, /Accepted publickey for root from 127\.0\.0\.1/)
   })
 
+  it('asks about each new key by the name of the host that offers it', async () => {
+    const fresh = {...(await target())}
+    fresh.ssh = {...fresh.ssh, knownHostsFile: join(bastion.dir, 'known_hosts_asked')}
+    const asked: string[] = []
+    const host = await connectHost(fresh, {acceptNewHostKeys: false, interactive: true, confirmHostKey: async (who) => (asked.push(who), true)})
+    await host.close()
+    assert.deepEqual(asked, ['jump host bastion', 'node1'])
+  })
+
   it("verifies the node's own key behind the jump host: a changed one is refused", async () => {
     // Replace the node's recorded key with another one: what a man in the middle behind the bastion would present.
     const stranger = join(node.dir, 'stranger_host')
