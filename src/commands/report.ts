@@ -11,7 +11,7 @@ import {SINCE_RE} from '../report/node-collect.js'
 export default class Report extends BaseCommand {
   static summary = 'Collect a support bundle (tar.gz) from this machine and every node that answers.'
   static description =
-    'The cluster file (never the secrets file), the state file and the latest run logs; per node: /proc/drbd, drbdadm status and dump, ip addr, systemctl status and journal of the stack\'s units, exports. An unreachable node is named in the index with the reason and the others are still collected. The bundle is scanned for every secret value before it is written and refused if it holds one.'
+    'The cluster file (never the secrets file), the state file and the latest run logs; per node: /proc/drbd, drbdadm status and dump, ip addr, exports, the HA manager\'s config files (secret values replaced on the node), systemctl status and journal of the stack\'s units. An unreachable node is named in the index with the reason and the others are still collected. The bundle is scanned for every secret value before it is written and refused if it holds one.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --since "2 hours ago" -o /tmp/case-1234.tar.gz']
   static flags = {
     ...hostKeyFlags,

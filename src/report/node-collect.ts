@@ -7,6 +7,7 @@
  * node, so it never crosses the wire; the bundle is scanned for every secret afterwards anyway.
  */
 import {factSet, shq, type Fact} from '../facts/fact.js'
+import {secretSed} from '../facts/file.js'
 import type {StackDescriptor} from '../stacks/types.js'
 import type {TarEntry} from './tar.js'
 
@@ -46,6 +47,11 @@ export function nodeReportItems(stack: StackDescriptor, opts: NodeReportOptions 
   for (const unit of units) {
     items.push({name: `systemctl-status-${unit}`, command: `systemctl status --no-pager --full ${shq(unit)}`})
     items.push({name: `journal-${unit}`, command: `journalctl --no-pager -u ${shq(unit)} -n ${lines}${since}`})
+  }
+  for (const file of stack.manager.configFiles) {
+    // The secret values are replaced on the node by the same sed the steps' file facts use.
+    const read = file.secretKeys?.length ? `${secretSed(file.secretKeys)} ${shq(file.path)}` : `cat ${shq(file.path)}`
+    items.push({name: `file${file.path.replace(/[^A-Za-z0-9.-]+/g, '-')}`, command: read})
   }
   if (stack.transitionLog) items.push({name: 'transitions', command: `tail -n ${lines} ${shq(stack.transitionLog)}`})
   return items

@@ -21,6 +21,7 @@ export const heartbeatManager: HaManager = {
   packages: ['heartbeat'],
   haUnit: 'heartbeat',
   units: ['heartbeat'],
+  configFiles: [], // its steps, which write ha.cf and authkeys, are not built yet
   haProcess: 'heartbeat',
   ...systemdUnitControl('heartbeat'),
   killHa: 'pkill -KILL -x heartbeat',

@@ -4,6 +4,7 @@
  * DRBD in the sense of a resource agent: its notify script promotes and demotes.
  */
 import {shq} from '../../facts/fact.js'
+import {KEEPALIVED_CONF_PATH, KEEPALIVED_DROPIN_PATH, KEEPALIVED_SECRET_KEYS} from '../../templates/keepalived.js'
 import {nodePriorities} from '../preferred-node.js'
 import type {HaManager} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
@@ -18,6 +19,7 @@ export const keepalivedManager: HaManager = {
   packages: ['keepalived'],
   haUnit: 'keepalived',
   units: ['keepalived'],
+  configFiles: [{path: KEEPALIVED_CONF_PATH, secretKeys: KEEPALIVED_SECRET_KEYS}, {path: KEEPALIVED_DROPIN_PATH}],
   haProcess: 'keepalived',
   ...systemdUnitControl('keepalived'),
   killHa: 'pkill -KILL -x keepalived',

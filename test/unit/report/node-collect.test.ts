@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {nodeReportItems, nodeReportScript, SINCE_RE} from '../../../src/report/node-collect.js'
 import {STACK_DESCRIPTORS} from '../../../src/stacks/registry.js'
@@ -35,6 +38,22 @@ describe('nodeReportItems', () => {
     assert.match(out, /shared-secret {4}"<secret>";/)
     assert.doesNotMatch(out, /s3cr3t/)
     assert.match(out, /cram-hmac-alg sha256;/)
+  })
+})
+
+describe("the manager's config files", () => {
+  it('are copied with their secret values replaced on the node (bash runs the real sed)', () => {
+    const stack = STACK_DESCRIPTORS.find((s) => s.manager.configFiles.some((f) => f.secretKeys?.length))!
+    const file = stack.manager.configFiles.find((f) => f.secretKeys?.length)!
+    const item = nodeReportItems(stack).find((i) => i.command.includes(file.path))!
+    assert.equal(item.name, 'file-etc-keepalived-keepalived.conf')
+    const dir = mkdtempSync(join(tmpdir(), 'hapair-conf-'))
+    const local = join(dir, 'keepalived.conf')
+    writeFileSync(local, 'vrrp_instance x {\n    authentication {\n        auth_type PASS\n        auth_pass k8pass01\n    }\n}\n')
+    const out = spawnSync('bash', ['-c', item.command.replace(file.path, local)], {encoding: 'utf8'}).stdout
+    assert.match(out, /auth_pass <secret>/)
+    assert.doesNotMatch(out, /k8pass01/)
+    assert.match(out, /auth_type PASS/)
   })
 })
 
