@@ -96,6 +96,7 @@ const RULES: Rule[] = [
   {path: ['nfs', 'exports', '*', 'clients'], check: exportClients, fix: 'write one client spec, e.g. `clients: 192.168.1.0/24`'},
   {path: ['nfs', 'exports', '*', 'options', '*'], check: exportOption, fix: 'use exports(5) options such as rw, sync, no_root_squash, fsid=1'},
   {path: ['vip', 'interface'], check: interfaceName, fix: 'name the interface as `ip link` shows it, e.g. `interface: eth0`'},
+  {path: ['heartbeat', 'interface'], check: interfaceName, fix: 'name the interface heartbeats use as `ip link` shows it, e.g. `interface: eth1`'},
   {path: ['nodes', '*', 'ssh', 'user'], check: userName, fix: 'use the login name, e.g. `user: root`'},
   {path: ['nodes', '*', 'ssh', 'identityFile'], check: localFile, fix: 'give the key file path on one line'},
   {path: ['nodes', '*', 'ssh', 'knownHostsFile'], check: localFile, fix: 'give the known_hosts path on one line'},

@@ -188,6 +188,12 @@ export const heartbeatSchema = z
     autoFailback: z.boolean().default(false),
     /** An address both nodes can ping (usually the gateway) so a node that lost the network gives up the service. */
     ping: ipv4.optional(),
+    /** How heartbeats travel: unicast to the peer (works where multicast and broadcast are dropped), broadcast or multicast. */
+    media: z.enum(['ucast', 'bcast', 'mcast'], {message: 'must be ucast, bcast or mcast'}).default('ucast'),
+    /** Multicast group for `media: mcast` (224.0.0.0/4). */
+    mcastGroup: ipv4.default('225.0.0.1'),
+    /** Interface heartbeats use; left out, the one each node routes its peer's address through. */
+    interface: z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, 'is not an interface name').optional(),
   })
   .strict()
 

@@ -22,7 +22,8 @@ const TABLE: Record<LogicalPackage, Record<PackageFamily, string[]>> = {
   xfs: {apt: ['xfsprogs'], dnf: ['xfsprogs'], yum: ['xfsprogs']},
   'nfs-server': {apt: ['nfs-kernel-server'], dnf: ['nfs-utils'], yum: ['nfs-utils']},
   keepalived: {apt: ['keepalived'], dnf: ['keepalived'], yum: ['keepalived']},
-  heartbeat: {apt: ['heartbeat', 'resource-agents'], dnf: ['heartbeat', 'resource-agents'], yum: ['heartbeat', 'resource-agents']},
+  // EL 7/8/9 ship no heartbeat (EPEL dropped it after EL 6): see NOT_PACKAGED.
+  heartbeat: {apt: ['heartbeat', 'resource-agents'], dnf: [], yum: []},
   pacemaker: {
     apt: ['pacemaker', 'corosync', 'crmsh', 'resource-agents'],
     dnf: ['pacemaker', 'corosync', 'pcs', 'resource-agents'],
@@ -30,6 +31,22 @@ const TABLE: Record<LogicalPackage, Record<PackageFamily, string[]>> = {
   },
   ipvsadm: {apt: ['ipvsadm'], dnf: ['ipvsadm'], yum: ['ipvsadm']},
   psmisc: {apt: ['psmisc'], dnf: ['psmisc'], yum: ['psmisc']},
+}
+
+/** Logical packages a family's distributions do not carry at all, with what to do instead. */
+const NOT_PACKAGED: Partial<Record<LogicalPackage, {families: PackageFamily[]; instead: string}>> = {
+  heartbeat: {
+    families: ['dnf', 'yum'],
+    instead: 'RHEL, AlmaLinux, Rocky and CentOS ship no heartbeat package (EL 6 was the last); use the pacemaker stack there (`stack: pacemaker`), which moves the same DRBD filesystem and NFS service, with fencing',
+  },
+}
+
+/** Why each of `logical` cannot be installed on `family` (empty: all can). */
+export function notPackaged(logical: LogicalPackage[], family: PackageFamily): {pkg: LogicalPackage; instead: string}[] {
+  return logical.flatMap((pkg) => {
+    const n = NOT_PACKAGED[pkg]
+    return n && n.families.includes(family) ? [{pkg, instead: n.instead}] : []
+  })
 }
 
 export function packageNames(logical: LogicalPackage[], family: PackageFamily): string[] {

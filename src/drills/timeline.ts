@@ -57,14 +57,23 @@ export function settledAt(points: Array<{t: number; value: boolean}>, t0: number
 const points = (samples: ProbeSample[], node: string, pred: (s: NodeState) => boolean) =>
   samples.filter((s) => s.node === node).map((s) => ({t: sampleTime(s), value: s.state ? pred(s.state) : false}))
 
-/** The last answer each node gave. */
+/**
+ * The last answer each node gave, unless a probe sent after that answer arrived went unanswered:
+ * a node that lost power or its network no longer says anything, and its last answer (often
+ * "serving", from just before a crash) must not stand for its state now. Such a node has no entry,
+ * as one that never answered. A slow but live node drops out only until its next answer.
+ */
 export function latestStates(samples: ProbeSample[]): Map<string, NodeState> {
-  const latest = new Map<string, {t: number; state: NodeState}>()
+  const latest = new Map<string, {t: number; receivedMs: number; state: NodeState}>()
   for (const s of samples) {
     if (!s.state) continue
     const t = sampleTime(s)
     const prev = latest.get(s.node)
-    if (!prev || prev.t <= t) latest.set(s.node, {t, state: s.state})
+    if (!prev || prev.t <= t) latest.set(s.node, {t, receivedMs: s.receivedMs, state: s.state})
+  }
+  for (const s of samples) {
+    const answered = latest.get(s.node)
+    if (!s.state && answered && s.sentMs >= answered.receivedMs) latest.delete(s.node)
   }
   return new Map([...latest].map(([node, v]) => [node, v.state]))
 }

@@ -8,6 +8,9 @@ import {UsageError} from '../errors.js'
 import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../templates/keepalived-nfs.js'
 import {HA_LOG_PATH} from '../templates/scripts/paths.js'
 import {nfsServing} from '../steps/nfs/serving.js'
+import {filesystemServing} from '../steps/filesystem/serving.js'
+import {drbdResources, vipResource} from '../templates/heartbeat.js'
+import {NFS_MONITOR_BOUND_MS, NFS_RESOURCE} from '../templates/scripts/heartbeat-nfs.js'
 import {heartbeatManager} from './managers/heartbeat.js'
 import {keepalivedManager} from './managers/keepalived.js'
 import {pacemakerManager} from './managers/pacemaker.js'
@@ -28,6 +31,7 @@ function stack(manager: HaManager, service: ServedService, extra: Pick<StackDesc
     runbook: id,
     haInstallRunbook: `ha-${manager.id}${service.id === 'nfs' ? '' : `-${service.id}`}`,
     serviceFailureBoundMs: () => 0,
+    floatsVip: true,
     peerChannels: (config) => [...service.peerChannels(config), ...manager.peerChannels(config)],
     ...extra,
   }
@@ -46,8 +50,23 @@ export const STACK_DESCRIPTORS: readonly StackDescriptor[] = [
   stack(keepalivedManager, lvsService, {title: 'keepalived + LVS-DR directors', ready: false, seed: '001'}),
   stack(pacemakerManager, filesystemService, {title: 'DRBD + corosync/pacemaker', ready: false, seed: '002'}),
   stack(pacemakerManager, nfsService, {title: 'DRBD + NFS + corosync/pacemaker', ready: false, seed: '002'}),
-  stack(heartbeatManager, filesystemService, {title: 'DRBD + heartbeat', ready: false, seed: '003'}),
-  stack(heartbeatManager, nfsService, {title: 'DRBD + NFS + heartbeat', ready: false, seed: '004'}),
+  // Seed 003: heartbeat moves DRBD and the mount; nothing floats on an address.
+  stack(heartbeatManager, filesystemService, {
+    title: 'DRBD + heartbeat',
+    ready: false,
+    seed: '003',
+    floatsVip: false,
+    heartbeat: {resources: drbdResources, serving: filesystemServing},
+  }),
+  // Seed 004: the VIP first (sm-notify speaks as it), then DRBD, the mount and NFS; stopped in reverse.
+  stack(heartbeatManager, nfsService, {
+    title: 'DRBD + NFS + heartbeat',
+    ready: false,
+    seed: '004',
+    transitionLog: HA_LOG_PATH,
+    serviceFailureBoundMs: () => NFS_MONITOR_BOUND_MS,
+    heartbeat: {resources: (config) => [vipResource(config), ...drbdResources(config), NFS_RESOURCE], serving: nfsServing},
+  }),
 ]
 
 /** `stack: lvs` is the older spelling of keepalived directing an LVS pool. */

@@ -3,5 +3,5 @@ import type {ServingShape} from '../cluster-state/node-state.js'
 import type {StackDescriptor} from './types.js'
 
 export function servingShape(stack: StackDescriptor): ServingShape {
-  return {haUnit: stack.manager.haUnit, vip: true, ...(stack.service.servesNfs ? {service: 'nfs' as const} : {})}
+  return {haUnit: stack.manager.haUnit, vip: stack.floatsVip, ...(stack.service.servesNfs ? {service: 'nfs' as const} : {})}
 }

@@ -153,6 +153,16 @@ export interface StackDescriptor {
   serviceFailureBoundMs(config: ClusterConfig): number
   /** Every node-to-node channel: replication (the service's) and the manager's heartbeat. */
   peerChannels(config: ClusterConfig): PeerChannel[]
+  /** The service floats on the cluster file's VIP (false: drbd-heartbeat's active node holds the mount alone). */
+  floatsVip: boolean
+  /**
+   * heartbeat stacks: the haresources group (after the owning node, in start order) and what
+   * heartbeat.service waits for and verifies on the node holding it and on the other.
+   */
+  heartbeat?: {
+    resources(config: ClusterConfig): string[]
+    serving: ServingCheck<any>
+  }
   /** keepalived stacks: what the service adds to keepalived.conf, and the unit drop-in its scripts need. */
   keepalived?: {
     parts(config: ClusterConfig): KeepalivedServiceParts

@@ -4,11 +4,12 @@ import {UsageError} from '../errors.js'
 import {commonSteps} from './common/index.js'
 import {drbdSteps} from './drbd/index.js'
 import {filesystemSteps} from './filesystem/index.js'
+import {heartbeatSteps} from './heartbeat/index.js'
 import {keepalivedSteps} from './keepalived/index.js'
 import {nfsSteps} from './nfs/index.js'
 import {storageSteps} from './storage/index.js'
 
-const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps]
+const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps, ...heartbeatSteps]
 
 export const STEPS: ReadonlyMap<string, Step> = new Map(ALL.map((s) => [s.id, s]))
 

@@ -39,6 +39,19 @@ async function serves(node: string): Promise<boolean> {
 
 const drbdOnly = (f: Record<string, Record<string, string>>) => Object.fromEntries(Object.entries(f).map(([node, v]) => [node, {drbd: v.drbd, generations: v.generations}]))
 
+/** VRRP adverts the node's keepalived has received since it started, from the statistics it writes on request. */
+async function advertsReceived(node: string): Promise<number> {
+  const out = await on(node, [
+    'rm -f /tmp/keepalived.stats',
+    'kill -s "$(keepalived --signum=STATS)" "$(systemctl show -p MainPID --value keepalived)"',
+    'for i in $(seq 50); do [ -s /tmp/keepalived.stats ] && break; sleep 0.1; done',
+    'cat /tmp/keepalived.stats',
+  ].join('\n'))
+  const received = /Advertisements:\s*\n\s*Received:\s*(\d+)/.exec(out)?.[1]
+  assert.ok(received, `no advert count in keepalived's statistics:\n${out}`)
+  return Number(received)
+}
+
 const url = (file: string) => `nfs://${VIP}/data/${file}?version=3`
 
 async function clientWrite(file: string, content: string): Promise<void> {
@@ -154,7 +167,10 @@ test('nopreempt: node2 keeps the service when node1 returns', async () => {
   await on('node1', 'systemctl stop keepalived')
   await until('node2 to serve', () => serves('node2'))
   await on('node1', 'systemctl start keepalived')
-  await new Promise((r) => setTimeout(r, 10_000)) // several advert intervals: a preempting node1 would have taken over by now
+  // A preempting node1 takes over at the first advert it receives from the lower-priority master;
+  // three received adverts (keepalived's own counters, reset by the restart) are the evidence that
+  // it had every chance to, without guessing a time.
+  await until('node1 to receive three adverts from node2', async () => (await advertsReceived('node1')) >= 3)
   assert.ok(await serves('node2'), 'node1 took the service back although nopreempt is set')
   // Back to the lab's own file (preempt) and to node1, for the suites after this one.
   expectExit(await hapair(['ha-install']), 0, 'ha-install preempt again')

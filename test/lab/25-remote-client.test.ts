@@ -119,6 +119,9 @@ test('failover-test with drill.client: client1 writes through the VIP across a r
   assert.ok(result.writes.acknowledged > 0, 'the client wrote nothing')
   assert.deepEqual(result.writes.lost, [])
   assert.deepEqual(result.writes.corrupted, [])
+  assert.equal(result.writes.verified, true)
   assert.equal(result.heal.healthy, true, JSON.stringify(result.heal.leftovers))
+  // This is the suite's stop-ha drill (30-drills runs the others): the same judgement as there.
+  assert.ok(result.timeline.stallMs === null || result.timeline.stallMs <= result.expectation.maxStallMs)
   assert.equal(await drillMounts(), '')
 })

@@ -8,7 +8,11 @@
  * Not the replicated block device as a whole: a freshly made ext4 keeps changing it by itself
  * while mounted (ext4lazyinit zeroes inode tables in the background; the first suite run saw
  * only that checksum differ between the save and the restore).
+ *
+ * One script per node, both nodes at once: each command over its own SSH session cost about a
+ * second under emulation, and the proof reads the pair five times.
  */
+import assert from 'node:assert/strict'
 import {GUESTS} from '../../src/lab/index.js'
 import {onGuest as on} from './lab-suite.js'
 
@@ -23,15 +27,34 @@ const ON_PRIMARY = {
   dataFiles: 'cd /data && find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum',
 }
 
-export async function pairFingerprint(): Promise<PairFingerprint> {
-  const out: PairFingerprint = {}
-  for (const {name} of GUESTS) {
-    await on(name, 'sync')
-    out[name] = {}
-    for (const [key, command] of Object.entries(PER_NODE)) out[name][key] = await on(name, command)
-    if ((await on(name, 'findmnt -n -o SOURCE /data || true')) === '/dev/drbd0') {
-      for (const [key, command] of Object.entries(ON_PRIMARY)) out[name][key] = await on(name, command)
-    }
+const MARK = '@@fingerprint '
+
+/** The script: each value under a marker line; the /data ones only where /data is the DRBD device. */
+export function fingerprintScript(): string {
+  const part = ([key, command]: [string, string]) => `echo '${MARK}${key}'; ( ${command} ) || true`
+  return [
+    'sync',
+    ...Object.entries(PER_NODE).map(part),
+    `if [ "$(findmnt -n -o SOURCE /data || true)" = /dev/drbd0 ]; then`,
+    ...Object.entries(ON_PRIMARY).map(part),
+    'fi',
+  ].join('\n')
+}
+
+/** Splits the script's output back into its values (trimmed). */
+export function parseFingerprint(out: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  let key: string | undefined
+  for (const line of out.split('\n')) {
+    if (line.startsWith(MARK)) values[(key = line.slice(MARK.length))] = ''
+    else if (key !== undefined) values[key] += (values[key] ? '\n' : '') + line
   }
-  return out
+  for (const k of Object.keys(values)) values[k] = values[k].trim()
+  assert.deepEqual(Object.keys(values).slice(0, 3), Object.keys(PER_NODE), `a fingerprint value is missing:\n${out}`)
+  return values
+}
+
+export async function pairFingerprint(): Promise<PairFingerprint> {
+  const read = await Promise.all(GUESTS.map(async ({name}) => [name, parseFingerprint(await on(name, fingerprintScript()))] as const))
+  return Object.fromEntries(read)
 }

@@ -84,6 +84,21 @@ in_root systemctl enable hapair-seed.service >/dev/null 2>&1
 # Timers that would wake up in an emulated guest and compete for its single slow CPU.
 in_root systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
   e2scrub_reap.service fstrim.timer getty@tty1.service >/dev/null 2>&1
+# systemd runs every generator on each daemon-reload, and package scripts, `systemctl enable` and
+# hapair's drop-ins reload often: under emulation each generator costs 0.3-3 s (a reload took
+# 8 s). These serve disks and boot modes a lab guest never has (encrypted, verity or integrity
+# volumes, GPT auto-mounts, hibernation, offline updates, rc.local, systemd.run= on the kernel
+# command line). fstab, getty, sysv and the NFS generators stay: the guests use them.
+mkdir -p "$root/etc/systemd/system-generators"
+for g in systemd-cryptsetup-generator systemd-integritysetup-generator systemd-veritysetup-generator \
+  systemd-gpt-auto-generator systemd-hibernate-resume-generator systemd-debug-generator \
+  systemd-run-generator systemd-system-update-generator systemd-rc-local-generator; do
+  ln -sf /dev/null "$root/etc/systemd/system-generators/$g"
+done
+# dpkg syncs every unpacked file, and a guest's fsync is a host fsync of its qcow2 disk: the
+# packages install for real, but without waiting for the host disk at each file (what container
+# images do). The guest kernel still writes everything back; savevm captures it either way.
+echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/hapair-lab-unsafe-io"
 rm -f "$root/usr/sbin/policy-rc.d"
 
 step "initramfs (busybox + modules to mount /dev/vda)"

@@ -6,11 +6,13 @@
 import type {ConfigProblem} from '../../errors.js'
 import {heartbeatSchema} from '../../config/schema.js'
 import {isIPv4} from '../../config/net.js'
+import {HB_TOOL_DIRS} from '../../facts/heartbeat.js'
 import type {HaManager, LooseConfig} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
 
-const HB_TOOLS = ['/usr/share/heartbeat', '/usr/lib/heartbeat', '/usr/lib64/heartbeat', '/usr/libexec/heartbeat']
-const hbTool = (tool: string) => `for d in ${HB_TOOLS.join(' ')}; do [ -x "$d/${tool}" ] && exec "$d/${tool}"; done\necho '${tool} not found' >&2; exit 127`
+/** Runs one of heartbeat's helpers wherever the distribution put it (`args` are trusted words). */
+export const hbTool = (tool: string, args = '') =>
+  `for d in ${HB_TOOL_DIRS.join(' ')}; do [ -x "$d/${tool}" ] && exec "$d/${tool}"${args ? ` ${args}` : ''}; done\necho '${tool} not found' >&2; exit 127`
 
 export const heartbeatManager: HaManager = {
   id: 'heartbeat',
@@ -42,7 +44,7 @@ export const heartbeatManager: HaManager = {
     config.heartbeat?.autoFailback
       ? {returns: true, why: 'heartbeat auto_failback on'}
       : {returns: false, why: 'heartbeat auto_failback off: resources stay on the node holding them'},
-  rules: (c) => [...timingRules(c), ...pingRules(c)],
+  rules: (c) => [...timingRules(c), ...pingRules(c), ...mcastRules(c), ...haresourcesRules(c)],
 }
 
 function timingRules(c: LooseConfig): ConfigProblem[] {
@@ -67,4 +69,23 @@ function pingRules(c: LooseConfig): ConfigProblem[] {
   const nodes = Array.isArray(c.nodes) ? c.nodes : []
   if (ping !== c.vip?.address && !nodes.some((n) => n && (n.ip ?? n.address) === ping)) return []
   return [{path: 'heartbeat.ping', message: `${ping} is ${ping === c.vip?.address ? 'the VIP' : 'a node'}; the ping target must be a third machine both nodes can reach`, fix: "use the gateway of the nodes' network, e.g. `ping: 192.168.1.1`"}]
+}
+
+/** A multicast group outside 224.0.0.0/4 is an ordinary address: heartbeat would send unicast to it. */
+function mcastRules(c: LooseConfig): ConfigProblem[] {
+  const hb = c.heartbeat
+  if (hb?.media !== 'mcast' || !isIPv4(hb.mcastGroup)) return []
+  const first = Number(hb.mcastGroup.split('.')[0])
+  if (first >= 224 && first <= 239) return []
+  return [{path: 'heartbeat.mcastGroup', message: `${hb.mcastGroup} is not a multicast address (224.0.0.0/4)`, fix: 'use an administratively scoped group, e.g. `mcastGroup: 239.0.0.1`'}]
+}
+
+/**
+ * haresources separates a resource's arguments with `::` and resources with whitespace: a mount
+ * point holding `:` could end one argument early (`Filesystem::/dev/drbd0::/a::b::ext4`).
+ */
+function haresourcesRules(c: LooseConfig): ConfigProblem[] {
+  const mp = c.filesystem?.mountPoint
+  if (typeof mp !== 'string' || !mp.includes(':')) return []
+  return [{path: 'filesystem.mountPoint', message: `${mp} holds ":"; heartbeat's haresources separates a resource's arguments with "::"`, fix: 'choose a mount point without ":", e.g. `mountPoint: /data`'}]
 }

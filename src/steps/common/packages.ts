@@ -8,7 +8,7 @@ import {factSet} from '../../facts/fact.js'
 import {osFact} from '../../facts/os.js'
 import {installedPackagesFact} from '../../facts/packages.js'
 import {familyOf} from '../../distro/family.js'
-import {allFamilyNames, installScript, packageNames, type LogicalPackage} from '../../distro/packages.js'
+import {allFamilyNames, installScript, notPackaged, packageNames, type LogicalPackage} from '../../distro/packages.js'
 import {missingRepos, repolistFact} from '../../distro/repos.js'
 import type {Change, Plan, Step, StepContext} from '../../engine/step.js'
 
@@ -36,6 +36,11 @@ export function planPackages(ctx: StepContext, facts: Record<string, PackageFact
   for (const node of ctx.nodes) {
     const {os, installed, repos} = facts[node.name]
     const family = familyOf(node, os, ctx.options.forceDistro)
+    const unavailable = notPackaged(logical, family)
+    if (unavailable.length) {
+      refusals.push(...unavailable.map((u) => `${node.name}: ${u.pkg} cannot be installed on ${os.prettyName || family}: ${u.instead}`))
+      continue
+    }
     const names = packageNames(logical, family)
     const missing = names.filter((p) => !installed.has(p))
     if (missing.length === 0) {
@@ -49,6 +54,6 @@ export function planPackages(ctx: StepContext, facts: Record<string, PackageFact
     }
     if (absent.length === 0) changes.push({kind: 'command', node: node.name, title: `install ${missing.join(' ')}`, script: installScript(family, missing), timeoutMs: 15 * 60_000})
   }
-  if (refusals.length) throw new RefusalError(refusals.join('\n'), `enable the repositories, then run again: ${enable.join('; ')}`)
+  if (refusals.length) throw new RefusalError(refusals.join('\n'), enable.length ? `enable the repositories, then run again: ${enable.join('; ')}` : undefined)
   return {changes, notes}
 }

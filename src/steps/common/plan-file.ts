@@ -1,6 +1,7 @@
 import {sha256} from '../../engine/redact.js'
 import type {FileChange} from '../../engine/step.js'
 import {redactSecretKeys, type FileInfo, type SecretKey} from '../../facts/file.js'
+import {HA_SCRIPT_MODE} from '../../templates/scripts/paths.js'
 
 /**
  * A file change when content or mode differ from what is wanted; otherwise nothing. A file with
@@ -26,4 +27,9 @@ export function planFile(
     ...(secret && {secret: true, shown: redactSecretKeys(want.content, want.secretKeys!), beforeSha256: current.sha256 ?? null}),
     validate: want.validate,
   }
+}
+
+/** A root-run script (HA resource, notify, check, monitor): 0755, checked with `bash -n` before it replaces the old one. */
+export function planScript(node: string, current: FileInfo, path: string, content: string): FileChange | undefined {
+  return planFile(node, current, {path, content, mode: HA_SCRIPT_MODE, validate: 'bash -n {}'})
 }

@@ -2,6 +2,9 @@
 import type {StepContext} from '../../engine/step.js'
 import {RefusalError} from '../../errors.js'
 import type {DrbdKernel, DrbdResourceState} from '../../facts/drbd.js'
+import type {Fact} from '../../facts/fact.js'
+import {isActive, servicesFact, type ServiceStates} from '../../facts/services.js'
+import {stackOf} from '../../stacks/registry.js'
 
 /** Problems that stop any DRBD step on a node: no drbd-utils, no loaded module. */
 export function kernelProblems(node: string, k: DrbdKernel): string[] {
@@ -83,4 +86,29 @@ export function requireResourceUp(
   }
   refuseIf(stepId, problems)
   return ctx.nodes.map((n) => stateLine(n.name, facts[n.name].drbd.state, res)).join('; ')
+}
+
+/**
+ * The HA manager's unit on a node, read only for managers that own the DRBD role (heartbeat's
+ * drbddisk + Filesystem, pacemaker's drbd clone): spread into a step's facts.
+ */
+export function managerUnitFacts(ctx: StepContext): {ha?: Fact<ServiceStates>} {
+  const {manager} = stackOf(ctx.config)
+  return manager.ownsDrbdRole ? {ha: servicesFact([manager.haUnit])} : {}
+}
+
+/**
+ * Whether the steps that make the first Primary and mount the filesystem at setup (drbd.primary,
+ * filesystem.mkfs, filesystem.mount) stand down: the manager owns the DRBD role and the mount, and
+ * it runs on some node. From then on promoting or mounting here would race its resource scripts
+ * (a takeover that has promoted but not mounted yet, say), so the step only says so. Before the
+ * manager runs (setup, or every node stopped) there is no one to race, and the step does what the
+ * manager would do when it starts. Returns the note, or undefined when the step acts as usual.
+ */
+export function standDownNote(ctx: StepContext, facts: Record<string, {ha?: ServiceStates}>, what: string): string | undefined {
+  const {manager} = stackOf(ctx.config)
+  if (!manager.ownsDrbdRole) return undefined
+  const running = ctx.nodes.filter((n) => isActive(facts[n.name].ha?.[manager.haUnit]))
+  if (running.length === 0) return undefined
+  return `${manager.title} runs on ${running.map((n) => n.name).join(' and ')} and owns the DRBD role and the mount: hapair leaves ${what} to it`
 }

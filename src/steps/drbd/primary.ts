@@ -7,19 +7,24 @@
  * When either side holds UpToDate data nothing is forced: the preferred node becomes Primary the
  * normal way if its data is UpToDate; if only the peer's is, hapair stops and explains (the data
  * the user cares about may be on the peer; choosing is theirs). A Primary anywhere: nothing to do.
+ *
+ * Under a manager that owns the DRBD role (heartbeat's drbddisk), hapair makes only the first
+ * Primary of a new device; once the manager runs on a node, every later promotion is its own
+ * (standDownNote): this step would otherwise race a takeover in progress.
  */
 import type {Step} from '../../engine/step.js'
 import {preferredNode} from '../../stacks/preferred-node.js'
 import {factSet, shq} from '../../facts/fact.js'
 import {drbdFact, type DrbdFacts} from '../../facts/drbd.js'
-import {refuseIf, requireResourceUp} from './common.js'
+import type {ServiceStates} from '../../facts/services.js'
+import {managerUnitFacts, refuseIf, requireResourceUp, standDownNote} from './common.js'
 
-type Facts = {drbd: DrbdFacts}
+type Facts = {drbd: DrbdFacts; ha?: ServiceStates}
 
 export const drbdPrimary: Step<Facts> = {
   id: 'drbd.primary',
   title: 'Initial DRBD primary',
-  facts: (ctx) => factSet({drbd: drbdFact(ctx.config.drbd.resource, ctx.config.drbd.device)}),
+  facts: (ctx) => factSet({drbd: drbdFact(ctx.config.drbd.resource, ctx.config.drbd.device), ...managerUnitFacts(ctx)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource
     const lines = requireResourceUp('drbd.primary', ctx, facts)
@@ -30,6 +35,11 @@ export const drbdPrimary: Step<Facts> = {
     const peer = ctx.nodes.find((n) => n.name !== first.name)!
     const a = facts[first.name].drbd
     const b = facts[peer.name].drbd
+    const bothInconsistent = a.state!.disk === 'Inconsistent' && b.state!.disk === 'Inconsistent'
+    const fresh = (d: DrbdFacts) => d.gi.kind === 'present' && d.gi.fresh
+    // The first Primary of a new device is hapair's whoever manages DRBD; any later one is the manager's.
+    const standDown = bothInconsistent && fresh(a) && fresh(b) ? undefined : standDownNote(ctx, facts, `making a node Primary (${lines})`)
+    if (standDown) return {changes: [], notes: [standDown]}
     if (!a.state!.connected || !b.state!.connected) {
       refuseIf('drbd.primary', [`the nodes are not connected (${lines}); the initial Primary needs both sides in view (run drbd.connect)`])
     }
@@ -49,8 +59,6 @@ export const drbdPrimary: Step<Facts> = {
         ],
       )
     }
-    const bothInconsistent = a.state!.disk === 'Inconsistent' && b.state!.disk === 'Inconsistent'
-    const fresh = (d: DrbdFacts) => d.gi.kind === 'present' && d.gi.fresh
     if (bothInconsistent && fresh(a) && fresh(b)) {
       return {
         changes: [

@@ -10,12 +10,13 @@ import type {Change, Step} from '../../engine/step.js'
 import {describeSignature, signaturesFact, type DeviceSignatures} from '../../facts/disks.js'
 import {drbdStateFact} from '../../facts/drbd.js'
 import {factSet, shq} from '../../facts/fact.js'
-import {kernelProblems, refuseIf} from '../drbd/common.js'
+import type {ServiceStates} from '../../facts/services.js'
+import {kernelProblems, managerUnitFacts, refuseIf, standDownNote} from '../drbd/common.js'
 import type {DrbdState} from '../drbd/poll.js'
 import {requireFilesystem} from '../storage/require.js'
 import {blankGuard} from '../common/blank-guard.js'
 
-type Facts = {drbd: DrbdState; device: DeviceSignatures; mkfs: {found: boolean}}
+type Facts = {drbd: DrbdState; device: DeviceSignatures; mkfs: {found: boolean}; ha?: ServiceStates}
 
 const tool = (type: string) => `mkfs.${type}`
 
@@ -41,12 +42,17 @@ export const filesystemMkfs: Step<Facts> = {
       drbd: drbdStateFact(ctx.config.drbd.resource, ctx.config.drbd.device),
       device: signaturesFact(ctx.config.drbd.device),
       mkfs: toolFact(requireFilesystem(ctx.config).type),
+      ...managerUnitFacts(ctx),
     }),
   plan(ctx, facts) {
     const fs = requireFilesystem(ctx.config)
     const {device, resource} = ctx.config.drbd
     refuseIf('filesystem.mkfs', ctx.nodes.flatMap((n) => kernelProblems(n.name, facts[n.name].drbd)))
     const primary = ctx.nodes.find((n) => facts[n.name].drbd.state?.role === 'Primary')
+    // Only a Primary can read the device. No Primary while the manager that owns the role runs
+    // (a takeover in progress, both standing by): it is the manager's to promote, not hapair's.
+    const standDown = primary ? undefined : standDownNote(ctx, facts, `the device (the filesystem is checked on the Primary it makes)`)
+    if (standDown) return {changes: [], notes: [standDown]}
     if (!primary) refuseIf('filesystem.mkfs', [`no node is Primary for ${resource} (run drbd.primary first)`])
     const f = facts[primary!.name]
     const where = `${primary!.name}:${device}`

@@ -9,8 +9,8 @@ import {fileFact, type FileInfo} from '../../facts/file.js'
 import {osFact, type OsInfo} from '../../facts/os.js'
 import {renderCheckScript} from '../../templates/scripts/check-nfs.js'
 import {renderNotifyScript} from '../../templates/scripts/notify.js'
-import {CHECK_SCRIPT_PATH, HA_SCRIPT_MODE, NOTIFY_SCRIPT_PATH} from '../../templates/scripts/paths.js'
-import {planFile} from '../common/plan-file.js'
+import {CHECK_SCRIPT_PATH, NOTIFY_SCRIPT_PATH} from '../../templates/scripts/paths.js'
+import {planScript} from '../common/plan-file.js'
 import {familyOf} from '../../distro/family.js'
 import {refuseUnservableNfs} from '../nfs/sections.js'
 
@@ -36,7 +36,7 @@ export const keepalivedScriptsStep: Step<KeepalivedScriptsFacts> = {
         {path: CHECK_SCRIPT_PATH, content: renderCheckScript(ctx.config, family), current: f.check},
       ]
       for (const w of wanted) {
-        const change = planFile(node.name, w.current, {path: w.path, content: w.content, mode: HA_SCRIPT_MODE, validate: 'bash -n {}'})
+        const change = planScript(node.name, w.current, w.path, w.content)
         if (change) changes.push(change)
         else notes.push(`${node.name}: ${w.path} already up to date`)
       }

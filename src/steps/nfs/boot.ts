@@ -10,6 +10,7 @@ import {osFact, type OsInfo} from '../../facts/os.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {allFamilyUnits, serviceUnit} from '../../distro/services.js'
 import {familyOf} from '../../distro/family.js'
+import {stackOf} from '../../stacks/registry.js'
 import {requireNfs} from './sections.js'
 
 export interface NfsBootFacts {
@@ -26,6 +27,7 @@ export const nfsBootStep: Step<NfsBootFacts> = {
   plan(ctx, facts) {
     const changes: Change[] = []
     const notes: string[] = []
+    const manager = stackOf(ctx.config).manager.haUnit
     for (const node of ctx.nodes) {
       const f = facts[node.name]
       const unit = serviceUnit('nfs-server', familyOf(node, f.os, ctx.options.forceDistro))
@@ -37,14 +39,14 @@ export const nfsBootStep: Step<NfsBootFacts> = {
       if (s?.enabled === 'masked') {
         changes.push({kind: 'command', node: node.name, title: `unmask ${unit} (the HA layer must be able to start it)`, script: `systemctl unmask ${unit}\nsystemctl disable ${unit}`})
       } else if (startsAtBoot(s)) {
-        changes.push({kind: 'command', node: node.name, title: `disable ${unit} at boot (keepalived starts it on the active node)`, script: `systemctl disable ${unit}`})
+        changes.push({kind: 'command', node: node.name, title: `disable ${unit} at boot (${manager} starts it on the active node)`, script: `systemctl disable ${unit}`})
       }
       // Running without the replicated state bound in: started by the package or by hand, not by hapair's HA layer.
       if (isActive(s) && !f.state.stateBound) {
         changes.push({
           kind: 'command',
           node: node.name,
-          title: `stop ${unit}: it runs outside HA control (keepalived starts it where the VIP is)`,
+          title: `stop ${unit}: it runs outside HA control (${manager} starts it where the VIP is)`,
           script: `systemctl stop ${unit}`,
           timeoutMs: 120_000,
         })

@@ -31,7 +31,8 @@ ACTION=check
 STANDBY_WARN_EVERY_S=${STANDBY_WARN_EVERY_S}
 
 ${SHELL_LIB}
-mkdir -p "$RUN_DIR"
+trap wait EXIT # for log's syslog lines
+[ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
 # A transition (notify.sh) is running: the service is half-built or half-released, so there is
 # nothing to judge yet. Counting as healthy lets the transition finish.
 exec 9>>"$LOCK"

@@ -8,6 +8,7 @@ import type {ClusterConfig} from '../../config/schema.js'
 import type {PackageFamily} from '../../distro/family.js'
 import {HA_LOG_PATH} from './paths.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
+import {NFS_SHELL_LIB} from './nfs-shell.js'
 
 /** Seconds a new master waits for the old one to demote DRBD (or for a just-attached disk to be UpToDate) before refusing. */
 export const PEER_WAIT_S = 30
@@ -56,32 +57,7 @@ RECLAIM_WAIT_S=${reclaimWaitS(config)}
 MASTER_PID_FILE="$RUN_DIR/master-keepalived-pid"
 
 ${SHELL_LIB}
-stop_unit() {
-  if unit_active "$1"; then
-    run 90 systemctl stop "$1" || { log "could not stop $1"; return 1; }
-  fi
-  return 0
-}
-
-# unmount PATH: retries for a grace period, then kills the processes using that filesystem.
-# fuser -M acts only if PATH is a mount point, so it can never kill users of the root filesystem.
-unmount() {
-  local path=$1 i
-  for ((i = 0; i < UMOUNT_GRACE_S; i++)); do
-    mountpoint -q "$path" || return 0
-    run 10 umount "$path" && return 0
-    sleep 1
-  done
-  mountpoint -q "$path" || return 0
-  log "$path still busy after $UMOUNT_GRACE_S s; killing the processes using it:"
-  timeout -k 2 10 fuser -vm "$path" >>"$LOG" 2>&1 9>&-
-  timeout -k 2 10 fuser -k -M -m "$path" >>"$LOG" 2>&1 9>&-
-  sleep 1
-  run 10 umount "$path" && return 0
-  log "could not unmount $path"
-  return 1
-}
-
+${NFS_SHELL_LIB}
 # Brings the resource up if it is down (after a reboot, before drbd.service, ...).
 ensure_drbd_up() {
   local l p
@@ -93,13 +69,18 @@ ensure_drbd_up() {
 
 # Local disk state: "UpToDate", "Consistent" (attached, peer not seen yet), "Outdated", ...
 drbd_disk() {
-  local out
-  out=$(timeout -k 2 10 drbdadm dstate "$RES" 2>/dev/null | head -n1) || out=''
+  local out cs l p d
+  if read -r cs l p d < <(proc_drbd_state); then
+    echo "$d"
+    return
+  fi
+  out=$(timeout -k 2 10 drbdadm dstate "$RES" 2>/dev/null) || out=''
+  out=$\{out%%$'\n'*}
   echo "$\{out%%/*}"
 }
 
 become_primary() {
-  local l p d waited=0 said=''
+  local l p d ticks=0 said=''
   read -r l p < <(drbd_roles)
   if [ "$l" = Primary ]; then return 0; fi
   # Wait, bounded, until promoting is safe: the old master demotes in its own backup/stop call
@@ -116,7 +97,7 @@ become_primary() {
       log "this node no longer holds the VIP (a later transition overtook this one): not promoting"
       return 2
     fi
-    if [ "$waited" -ge "$PEER_WAIT_S" ]; then
+    if [ "$ticks" -ge $((PEER_WAIT_S * 4)) ]; then
       if [ "$p" = Primary ]; then
         log "REFUSED: the peer is still DRBD Primary after $PEER_WAIT_S s; not promoting (no dual primary)"
       else
@@ -131,8 +112,9 @@ become_primary() {
       log "the local disk is $\{d:-unknown}, not UpToDate; waiting up to $PEER_WAIT_S s for DRBD to reach the peer"
       said=disk
     fi
-    sleep 1
-    waited=$((waited + 1))
+    # Four looks a second: the peer's demotion is seen within 0.25 s (each look reads /proc/drbd).
+    sleep 0.25
+    ticks=$((ticks + 1))
     read -r l p < <(drbd_roles)
   done
   if [ "$p" != Secondary ]; then
@@ -160,44 +142,6 @@ mount_data() {
   log "mounted $DEV on $MP"
 }
 
-# /var/lib/nfs (v4 client records in nfsdcld/nfsdcltrack/v4recovery, statd's monitor list, rmtab)
-# must be the same on whichever node serves, or clients lose their locks and opens at a failover.
-# It is kept on the DRBD filesystem and bind-mounted over /var/lib/nfs here. A bind, not a symlink:
-# on the standby /var/lib/nfs stays an ordinary local directory the rpc tools and package scripts
-# can use, where a symlink would dangle while the filesystem is mounted on the other node.
-bind_nfs_state() {
-  local u pipefs=no
-  state_bound && return 0
-  if [ ! -d "$STATE_DIR" ]; then
-    log "first start: seeding $STATE_DIR from the local $NFS_LIB"
-    mkdir -p "$STATE_DIR" || return 1
-    chmod 0755 "$STATE_DIR"
-    find "$NFS_LIB" -mindepth 1 -maxdepth 1 ! -name rpc_pipefs -exec cp -a {} "$STATE_DIR/" \; || { log "seeding $STATE_DIR failed"; return 1; }
-    mkdir -p "$STATE_DIR/rpc_pipefs"
-  fi
-  # Daemons holding files in the local copy must reopen them in the replicated one.
-  for u in "$NFS_UNIT" $NFS_STATE_UNITS; do stop_unit "$u" || return 1; done
-  # EL mounts rpc_pipefs under /var/lib/nfs (Debian 12 uses /run/rpc_pipefs): mount it again on top.
-  mountpoint -q "$NFS_LIB/rpc_pipefs" && pipefs=yes
-  run 10 mount --bind "$STATE_DIR" "$NFS_LIB" || { log "bind $STATE_DIR on $NFS_LIB failed"; return 1; }
-  if [ "$pipefs" = yes ]; then
-    run 10 mount -t rpc_pipefs sunrpc "$NFS_LIB/rpc_pipefs" || log "warning: could not mount rpc_pipefs on $NFS_LIB/rpc_pipefs"
-  fi
-  log "NFS state: $NFS_LIB is $STATE_DIR"
-}
-
-start_nfs() {
-  if ! nfsd_running; then
-    # restart, not start: the unit may be "active" with no nfsd threads (see nfsd_running).
-    run 90 systemctl restart "$NFS_UNIT" || { log "could not start $NFS_UNIT"; return 1; }
-    # NFSv3 clients reclaim their locks when told the server restarted; -f because statd sends
-    # its notices once per boot by itself. -v: speak as the VIP, the name clients mounted.
-    if command -v sm-notify >/dev/null; then run 30 sm-notify -f -v "$VIP" || log "warning: sm-notify failed"; fi
-  fi
-  run 30 exportfs -ra || { log "exportfs -ra failed"; return 1; }
-  log "NFS server running; exports loaded"
-}
-
 become_master() {
   if ! holds_vip; then
     log "this node no longer holds the VIP (a later transition overtook this one): nothing to do"
@@ -217,14 +161,16 @@ become_master() {
 # The keepalived process a call came from: the nearest of PID and its ancestors named keepalived
 # (whether keepalived runs the script directly or through sh -c). Empty when run by hand.
 caller_keepalived() {
-  local pid=$1 comm i
+  local pid=$1 comm stat i
   for ((i = 0; i < 4 && pid > 1; i++)); do
-    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+    read -r comm <"/proc/$pid/comm" 2>/dev/null || return 0
     if [ "$comm" = keepalived ]; then
       echo "$pid"
       return 0
     fi
-    pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+    read -r stat <"/proc/$pid/stat" 2>/dev/null || return 0
+    # "pid (comm) state ppid ...": the parent follows the state, after the name (which may hold blanks).
+    read -r _ pid _ <<<"$\{stat##*) }"
   done
 }
 
@@ -255,20 +201,13 @@ reclaimed_after_restart() {
 }
 
 release() {
-  local u n target
+  local n target
   if holds_vip; then
     log "this node holds the VIP again (a later transition made it master): keeping the service"
     return 0
   fi
   reclaimed_after_restart && return 0
-  stop_unit "$NFS_UNIT" || return 1
-  if state_bound; then
-    for u in $NFS_STATE_UNITS; do stop_unit "$u" || return 1; done
-    # A pipefs mounted on top of the bind is the one bind_nfs_state added; the original is below.
-    if mountpoint -q "$NFS_LIB/rpc_pipefs"; then run 10 umount -l "$NFS_LIB/rpc_pipefs"; fi
-    unmount "$NFS_LIB" || return 1
-    log "NFS state: $NFS_LIB is local again"
-  fi
+  stop_nfs || return 1
   # Every mount of the device: the mount point, and any bind someone else made of it.
   for ((n = 0; n < 10; n++)); do
     target=$(findmnt -rn -o TARGET -S "$DEV" 2>/dev/null | tail -n1)
@@ -310,13 +249,9 @@ fi
 
 # Only now, after the hand-off: keepalived kills the scripts it forked when it exits, so nothing
 # may delay the exec above (a notify_stop that lost that race never ran at all).
+trap wait EXIT # for log's syslog lines
 KA_PID=$(caller_keepalived "$\{HAPAIR_CALLER_PID:-$PPID}")
-mkdir -p "$RUN_DIR"
-exec 9>>"$LOCK"
-if ! flock -w "$LOCK_WAIT_S" 9; then
-  log "another transition held $LOCK for $LOCK_WAIT_S s; giving up this one"
-  exit 1
-fi
+take_lock || exit 1
 log "begin"
 if [ "$ACTION" = master ]; then
   if become_master; then

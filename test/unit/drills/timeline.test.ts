@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import type {NodeState} from '../../../src/cluster-state/node-state.js'
-import {clientStall, computeTimeline, describeLatest, isSettled, unansweredProbes, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
+import {clientStall, computeTimeline, describeLatest, isSettled, servingNode, unansweredProbes, overlapMs, settledAt, type ProbeSample, type WriteAttempt} from '../../../src/drills/timeline.js'
 import {drbd, serving, standby} from './fixtures.js'
 
 /** A sample answered instantly at time t (sent = received = t). */
@@ -101,6 +101,19 @@ test('isSettled: waits for the expected node, steady service, no second VIP hold
   assert.equal(isSettled({...base, minObserveMs: 10_000}), false, 'must watch longer')
   assert.equal(isSettled({...base, writes: [...writes, fail(5, 2310, 3000)]}), false, 'last write failed')
   assert.equal(isSettled({...base, samples: [...samples, at('node1', 3250, standby({vipHeld: true}))]}), false, 'stale VIP on node1')
+})
+
+test('a node that stops answering after it served (power loss) is not taken to serve still: the peer that took over is the one serving', () => {
+  // node1 served, then lost power: every probe after its last answer went unanswered.
+  const samples = [at('node1', 1000, serving()), at('node2', 1000, standby()), at('node1', 1500), at('node2', 3000, serving()), at('node1', 3300), at('node2', 5200, serving())]
+  const writes = [ok(1, 4000), ok(2, 5000), ok(3, 5100)]
+  assert.equal(servingNode(samples), 'node2')
+  assert.equal(isSettled({samples, writes, t0: 1200, now: 5300, active: 'node1', endsOn: 'other', minObserveMs: 0, steadyMs: 2000, okWrites: 3}), true)
+  assert.match(describeLatest(samples, ['node1', 'node2']), /^node1: no answer; node2: VIP/)
+  // One answer after the silence (a slow node, or the node back after power-on) counts again.
+  assert.equal(servingNode([...samples, at('node1', 5400, serving())]), null, 'both say they serve')
+  // An unanswered probe sent before the last answer arrived (it timed out later) changes nothing.
+  assert.equal(servingNode([at('node1', 1000, standby()), {node: 'node2', sentMs: 900, receivedMs: 9000, error: 'timeout'}, at('node2', 1100, serving())]), 'node2')
 })
 
 test('describeLatest: each node\'s last answer in words, a silent node as "no answer"', () => {

@@ -6,6 +6,8 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileFact, type SecretKey} from '../../../src/facts/file.js'
 import {findSecretLeaks} from '../../../src/state/secret-encodings.js'
+import {AUTHKEYS_SECRET_KEYS, renderAuthkeys} from '../../../src/templates/heartbeat.js'
+import {testCluster} from '../../helpers/cluster.js'
 
 const KEYS: SecretKey[] = [{key: 'shared-secret', quoted: true}, {key: 'auth_pass', quoted: false}]
 const CONF = 'net {\n    shared-secret "s3cr3t-Value-0123456789";\n}\nauthentication {\n    auth_pass Pw12345x\n}\n'
@@ -36,5 +38,14 @@ describe('fileFact', () => {
     assert.equal(info.sha256, execFileSync('sha256sum', {input: CONF, encoding: 'utf8'}).split(' ')[0])
     assert.equal(info.content, 'net {\n    shared-secret "<secret>";\n}\nauthentication {\n    auth_pass <secret>\n}\n')
     assert.deepEqual(readOnThisMachine(null, KEYS).info, {exists: false, mode: null, content: null, sha256: null})
+  })
+
+  it("heartbeat's authkeys: the sha1 key never crosses the wire, its hash does", () => {
+    const {config, secrets} = testCluster({stack: 'heartbeat', keepalived: undefined})
+    const text = renderAuthkeys(config, secrets)
+    const {stdout, info} = readOnThisMachine(text, [...AUTHKEYS_SECRET_KEYS])
+    assert.deepEqual(findSecretLeaks(stdout, [secrets.heartbeatAuthkey]), [])
+    assert.equal(info.sha256, execFileSync('sha256sum', {input: text, encoding: 'utf8'}).split(' ')[0])
+    assert.match(info.content ?? '', /^auth 1\n1 sha1 <secret>\n$/m)
   })
 })

@@ -8,6 +8,7 @@ import {recorded} from '../../helpers/recorded.js'
 import {UsageError} from '../../../src/errors.js'
 import {preferredNode} from '../../../src/stacks/preferred-node.js'
 import {findStack, READY_STACKS, stackFor, readyStackOf, serviceOf, STACK_DESCRIPTORS, stackOf} from '../../../src/stacks/registry.js'
+import {servingShape} from '../../../src/stacks/serving-shape.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
@@ -110,5 +111,34 @@ describe('preferredNode', () => {
     const {config} = testCluster()
     const swapped = {...config, nodes: [{...config.nodes[0], priority: 50}, {...config.nodes[1], priority: 200}]}
     assert.equal(preferredNode(swapped).name, 'node2')
+  })
+})
+
+describe('the heartbeat descriptors', () => {
+  const hb = (service: 'nfs' | 'filesystem') => stackOf({stack: 'heartbeat', service})
+
+  it('nfs-heartbeat floats the VIP and serves NFS; drbd-heartbeat holds the mount alone', () => {
+    assert.deepEqual(servingShape(hb('nfs')), {haUnit: 'heartbeat', vip: true, service: 'nfs'})
+    assert.deepEqual(servingShape(hb('filesystem')), {haUnit: 'heartbeat', vip: false})
+    assert.deepEqual(servingShape(stackOf(testCluster().config)), {haUnit: 'keepalived', vip: true, service: 'nfs'})
+  })
+
+  it('haresources groups: the VIP first (sm-notify speaks as it), then drbddisk, Filesystem and NFS', () => {
+    const {config} = testCluster({stack: 'heartbeat', keepalived: undefined})
+    assert.deepEqual(hb('nfs').heartbeat!.resources(config), ['IPaddr::192.168.77.100/24/eth0', 'drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4', 'hapair-nfs'])
+    assert.deepEqual(hb('filesystem').heartbeat!.resources(config), ['drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4'])
+    assert.equal(stackOf(testCluster().config).heartbeat, undefined)
+  })
+
+  it('runbooks: nfs-heartbeat / ha-heartbeat and drbd-heartbeat / ha-heartbeat-filesystem, all in runbooks/', () => {
+    assert.deepEqual([hb('nfs').runbook, hb('nfs').haInstallRunbook, hb('filesystem').runbook, hb('filesystem').haInstallRunbook], ['nfs-heartbeat', 'ha-heartbeat', 'drbd-heartbeat', 'ha-heartbeat-filesystem'])
+    for (const rb of ['nfs-heartbeat', 'ha-heartbeat', 'drbd-heartbeat', 'ha-heartbeat-filesystem']) assert.ok(statSync(join(ROOT, 'runbooks', `${rb}.yaml`)).isFile(), rb)
+    assert.equal(hb('nfs').ready, false, 'ready once the lab suite proves them')
+  })
+
+  it('the NFS monitor bounds a dead NFS server: two looks two seconds apart, then one restart', () => {
+    const {config} = testCluster({stack: 'heartbeat', keepalived: undefined})
+    assert.equal(hb('nfs').serviceFailureBoundMs(config), (2 * 2 + 30) * 1000)
+    assert.equal(hb('filesystem').serviceFailureBoundMs(config), 0)
   })
 })

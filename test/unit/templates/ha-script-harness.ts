@@ -98,7 +98,8 @@ case $1 in
     if [ "$2" = nfs-server ] && [ -f "$S/nfs-broken" ]; then echo "Job for nfs-server.service failed." >&2; exit 1; fi
     touch "$S/active/$2"; [ "$2" = nfs-server ] && echo 8 >"$S/threads"; exit 0 ;;
   stop)
-    rm -f "$S/active/$2"; [ "$2" = nfs-server ] && echo 0 >"$S/threads"; exit 0 ;;
+    shift
+    for u in "$@"; do rm -f "$S/active/$u"; [ "$u" = nfs-server ] && echo 0 >"$S/threads"; done; exit 0 ;;
 esac`,
   exportfs: 'exit 0',
   // Like the real one, leaves a background process behind (to retry unreachable clients).
@@ -193,6 +194,10 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
         MP: mountPoint,
         NFS_LIB: nfsLib,
         NFSD_THREADS: join(S, 'threads'),
+        // The stubs keep the mount table; /proc/drbd is absent unless a test writes one (DRBD 9,
+        // or a node without the module), so the drbdadm stub answers.
+        PROC_MOUNTS: join(S, 'mounts'),
+        PROC_DRBD: join(S, 'proc-drbd'),
         STATE_DIR: join(mountPoint, '.hapair-nfs'),
         STATE_BIND_SOURCE: `${device}[/.hapair-nfs]`,
         LOG: log,

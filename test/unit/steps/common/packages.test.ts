@@ -65,6 +65,23 @@ describe('packages plan on other families', () => {
     assert.deepEqual(forced.changes.map((c) => [c.node, c.title]), [['node1', 'install drbd9x-utils kmod-drbd9x']])
   })
 
+  it('heartbeat on the RHEL family: refused on every such node, pointing to the pacemaker stack; Debian installs it', () => {
+    const facts = {
+      node1: {os: os('rocky-9.4'), installed: none, repos: repos('rocky-9.4-elrepo-ha')},
+      node2: {os: os('centos-7'), installed: none, repos: repos('centos-7-yum')},
+    }
+    assert.throws(
+      () => planPackages(testContext(), facts, ['heartbeat']),
+      (e: Error) =>
+        e instanceof RefusalError &&
+        /^node1: heartbeat cannot be installed on Rocky Linux 9\.4 \(Blue Onyx\): RHEL, AlmaLinux, Rocky and CentOS ship no heartbeat package .*use the pacemaker stack there \(`stack: pacemaker`\)/.test(e.message) &&
+        /\nnode2: heartbeat cannot be installed on CentOS Linux 7/.test(e.message) &&
+        e.hint === undefined,
+    )
+    const debian = planPackages(testContext(), {node1: {os: os('debian-12'), installed: none, repos: repos('debian-12')}, node2: {os: os('debian-12'), installed: new Set(['heartbeat', 'resource-agents']), repos: repos('debian-12')}}, ['heartbeat'])
+    assert.deepEqual(debian.changes.map((c) => [c.node, c.title]), [['node1', 'install heartbeat resource-agents']])
+  })
+
   it('drbd.packages reads the repositories in the same one remote call as its other facts', () => {
     const script = drbdPackages.facts(testContext(), testContext().nodes[0]).script
     assert.match(script, /@@hapair-fact repos'\n\( if command -v dnf/)

@@ -1,0 +1,96 @@
+/**
+ * Shell functions that serve NFS from the DRBD filesystem and stop serving it: shared by the
+ * keepalived notify script and heartbeat's NFS resource script, so both move the NFS state the same
+ * way (docs/nfs-failover.md). They need SHELL_LIB's log, run and probes, and the settings block.
+ */
+import {sh} from './ha-params.js'
+
+export const NFS_SHELL_LIB = sh`# Takes the transition lock (fd 9) for this call, waiting up to LOCK_WAIT_S for the one before it.
+take_lock() {
+  [ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
+  exec 9>>"$LOCK"
+  if ! flock -w "$LOCK_WAIT_S" 9; then
+    log "another transition held $LOCK for $LOCK_WAIT_S s; giving up this one"
+    return 1
+  fi
+}
+
+# One systemctl call for all of them: stopping a unit that is not running costs nothing, and each
+# program started costs a noticeable fraction of a second on a slow node.
+stop_units() {
+  run 90 systemctl stop "$@" || { log "could not stop $*"; return 1; }
+}
+
+# unmount PATH: retries for a grace period, then kills the processes using that filesystem.
+# fuser -M acts only if PATH is a mount point, so it can never kill users of the root filesystem.
+unmount() {
+  local path=$1 i
+  for ((i = 0; i < UMOUNT_GRACE_S; i++)); do
+    mountpoint -q "$path" || return 0
+    run 10 umount "$path" && return 0
+    sleep 1
+  done
+  mountpoint -q "$path" || return 0
+  log "$path still busy after $UMOUNT_GRACE_S s; killing the processes using it:"
+  timeout -k 2 10 fuser -vm "$path" >>"$LOG" 2>&1 9>&-
+  timeout -k 2 10 fuser -k -M -m "$path" >>"$LOG" 2>&1 9>&-
+  sleep 1
+  run 10 umount "$path" && return 0
+  log "could not unmount $path"
+  return 1
+}
+
+# /var/lib/nfs (v4 client records in nfsdcld/nfsdcltrack/v4recovery, statd's monitor list, rmtab)
+# must be the same on whichever node serves, or clients lose their locks and opens at a failover.
+# It is kept on the DRBD filesystem and bind-mounted over /var/lib/nfs here. A bind, not a symlink:
+# on the standby /var/lib/nfs stays an ordinary local directory the rpc tools and package scripts
+# can use, where a symlink would dangle while the filesystem is mounted on the other node.
+bind_nfs_state() {
+  local pipefs=no
+  state_bound && return 0
+  if [ ! -d "$STATE_DIR" ]; then
+    log "first start: seeding $STATE_DIR from the local $NFS_LIB"
+    mkdir -p "$STATE_DIR" || return 1
+    chmod 0755 "$STATE_DIR"
+    find "$NFS_LIB" -mindepth 1 -maxdepth 1 ! -name rpc_pipefs -exec cp -a {} "$STATE_DIR/" \; || { log "seeding $STATE_DIR failed"; return 1; }
+    mkdir -p "$STATE_DIR/rpc_pipefs"
+  fi
+  # Daemons holding files in the local copy must reopen them in the replicated one.
+  # shellcheck disable=SC2086 # a list of unit names
+  stop_units "$NFS_UNIT" $NFS_STATE_UNITS || return 1
+  # EL mounts rpc_pipefs under /var/lib/nfs (Debian 12 uses /run/rpc_pipefs): mount it again on top.
+  mountpoint -q "$NFS_LIB/rpc_pipefs" && pipefs=yes
+  run 10 mount --bind "$STATE_DIR" "$NFS_LIB" || { log "bind $STATE_DIR on $NFS_LIB failed"; return 1; }
+  if [ "$pipefs" = yes ]; then
+    run 10 mount -t rpc_pipefs sunrpc "$NFS_LIB/rpc_pipefs" || log "warning: could not mount rpc_pipefs on $NFS_LIB/rpc_pipefs"
+  fi
+  log "NFS state: $NFS_LIB is $STATE_DIR"
+}
+
+start_nfs() {
+  if ! nfsd_running; then
+    # restart, not start: the unit may be "active" with no nfsd threads (see nfsd_running).
+    run 90 systemctl restart "$NFS_UNIT" || { log "could not start $NFS_UNIT"; return 1; }
+    # NFSv3 clients reclaim their locks when told the server restarted; -f because statd sends
+    # its notices once per boot by itself. -v: speak as the VIP, the name clients mounted.
+    if command -v sm-notify >/dev/null; then run 30 sm-notify -f -v "$VIP" || log "warning: sm-notify failed"; fi
+  fi
+  run 30 exportfs -ra || { log "exportfs -ra failed"; return 1; }
+  log "NFS server running; exports loaded"
+}
+
+# Stops the NFS server and the daemons holding files in the replicated state, then makes
+# /var/lib/nfs the local directory again.
+stop_nfs() {
+  if state_bound; then
+    # shellcheck disable=SC2086 # a list of unit names
+    stop_units "$NFS_UNIT" $NFS_STATE_UNITS || return 1
+    # A pipefs mounted on top of the bind is the one bind_nfs_state added; the original is below.
+    if mountpoint -q "$NFS_LIB/rpc_pipefs"; then run 10 umount -l "$NFS_LIB/rpc_pipefs"; fi
+    unmount "$NFS_LIB" || return 1
+    log "NFS state: $NFS_LIB is local again"
+  elif unit_active "$NFS_UNIT"; then
+    stop_units "$NFS_UNIT" || return 1
+  fi
+}
+`
