@@ -9,6 +9,7 @@ import {isIPv4} from '../../config/net.js'
 import {HB_TOOL_DIRS} from '../../facts/heartbeat.js'
 import type {HaManager, LooseConfig} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
+import {AUTHKEYS_PATH, AUTHKEYS_SECRET_KEYS, HA_CF_PATH, HARESOURCES_PATH} from '../../templates/heartbeat.js'
 
 /** Runs one of heartbeat's helpers wherever the distribution put it (`args` are trusted words). */
 export const hbTool = (tool: string, args = '') =>
@@ -23,7 +24,7 @@ export const heartbeatManager: HaManager = {
   packages: ['heartbeat'],
   haUnit: 'heartbeat',
   units: ['heartbeat'],
-  configFiles: [], // its steps, which write ha.cf and authkeys, are not built yet
+  configFiles: [{path: HA_CF_PATH}, {path: HARESOURCES_PATH}, {path: AUTHKEYS_PATH, secretKeys: AUTHKEYS_SECRET_KEYS}],
   haProcess: 'heartbeat',
   ...systemdUnitControl('heartbeat'),
   killHa: 'pkill -KILL -x heartbeat',
