@@ -6,6 +6,16 @@ import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
+// The width help is wrapped to, as oclif chooses it: OCLIF_COLUMNS when set, the terminal's width
+// at a terminal (40 at least); pipes and files get the 100 columns of dist/help/. A width with
+// no pre-rendered page (dist/help/<W>/) is rendered live by oclif, at that same width.
+function helpWidth() {
+  const forced = Number.parseInt(process.env.OCLIF_COLUMNS ?? '', 10)
+  if (forced > 0) return forced
+  if (process.stdout.isTTY) return Math.max(40, process.stdout.columns || 80)
+  return 100
+}
+
 const args = process.argv.slice(2)
 const isHelp = (a) => a === '--help' || a === '-h'
 let words
@@ -14,7 +24,9 @@ else if (args.length >= 2 && isHelp(args.at(-1)) && args.slice(0, -1).every((a) 
 else if (args[0] === 'help' && args.slice(1).every((a) => /^[a-z][a-z-]*$/.test(a))) words = args.slice(1)
 if (words) {
   try {
-    process.stdout.write(readFileSync(new URL(`../dist/help/${words.length ? words.join(' ') : 'root'}.txt`, import.meta.url), 'utf8'))
+    const width = helpWidth()
+    const page = `${width === 100 ? '' : `${width}/`}${words.length ? words.join(' ') : 'root'}.txt`
+    process.stdout.write(readFileSync(new URL(`../dist/help/${page}`, import.meta.url), 'utf8'))
     process.exit(0)
   } catch {
     // not rendered (unknown command, or no build yet): oclif answers

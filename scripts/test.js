@@ -42,7 +42,8 @@ for (const suite of suites.filter((s) => !only || s.name === only)) {
   }
   console.log(`\n=== ${suite.name} tests ===`)
   if (suite.name !== 'lab') {
-    runFiles(suite, [suite.dir], suite.name)
+    // Unit tests must not depend on the developer's ~/.ssh/config (a `Host *` User would change every loaded file).
+    runFiles(suite, [suite.dir], suite.name, {...process.env, HAPAIR_SSH_CONFIG: process.env.HAPAIR_SSH_CONFIG ?? 'none'})
     continue
   }
   const files = readdirSync(suite.dir).filter((f) => f.endsWith('.test.js')).sort()

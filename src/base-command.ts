@@ -18,6 +18,11 @@ export const forceDistroFlag = {
   })(),
 }
 
+/** Every command, the lab's too: read in init() (before parsing, so parse errors are plain too); declared so it is accepted and listed. */
+export const noColorFlag = {
+  'no-color': Flags.boolean({summary: 'No colours in the output (as NO_COLOR=1 does).', default: false, helpGroup: 'GLOBAL'}),
+}
+
 /** For commands that connect to the nodes. */
 export const hostKeyFlags = {
   'accept-new-host-keys': Flags.boolean({
@@ -38,8 +43,7 @@ export abstract class BaseCommand extends Command {
   /** Flags every command uses. Flags only some commands use are the exported sets below, spread by those commands. */
   static baseFlags = {
     config: Flags.string({char: 'c', summary: 'Cluster file.', default: 'hapair.yaml', env: 'HAPAIR_CONFIG', helpGroup: 'GLOBAL'}),
-    // Read in init() (before parsing, so parse errors are plain too); declared so it is accepted and listed.
-    'no-color': Flags.boolean({summary: 'No colours in the output (as NO_COLOR=1 does).', default: false, helpGroup: 'GLOBAL'}),
+    ...noColorFlag,
   }
 
   async init(): Promise<void> {

@@ -20,7 +20,7 @@ export default class Init extends BaseCommand {
     ...yesFlag,
     name: Flags.string({summary: 'Cluster name.'}),
     stack: Flags.string({summary: 'HA stack.', options: ['keepalived', 'heartbeat', 'pacemaker', 'lvs']}),
-    node1: Flags.string({summary: 'First (preferred) node: name=NAME,address=IP[,user=U][,port=N][,identityFile=PATH][,priority=N].'}),
+    node1: Flags.string({summary: 'First (preferred) node: name=NAME,address=IP|HOST[,ip=IPV4][,user=U][,port=N][,identityFile=PATH][,priority=N].'}),
     node2: Flags.string({summary: 'Second node, same form as --node1.'}),
     vip: Flags.string({summary: 'Floating IP with prefix, e.g. 192.168.1.200/24.'}),
     interface: Flags.string({summary: 'Interface that carries the VIP, e.g. eth0.'}),
@@ -50,8 +50,10 @@ export default class Init extends BaseCommand {
     if (!this.interactive) {
       throw new UsageError('hapair init asks questions, but there is no terminal to ask at', 'pass --yes with --node1, --node2, --vip, --interface and --disk to write the file from flags')
     }
-    // The wizard's prompts and SSH are loaded only when the wizard runs.
-    const [{runWizard}, {inquirerPrompter}, {connectHost}] = await Promise.all([import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-host.js')])
-    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags})
+    // The wizard's prompts, SSH and the ssh_config reader are loaded only when the wizard runs.
+    const [{runWizard}, {inquirerPrompter}, {connectHost}, {defaultResolveDeps}] = await Promise.all([
+      import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-host.js'), import('../config/load.js'),
+    ])
+    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags, sshConfig: defaultResolveDeps().sshConfig})
   }
 }

@@ -13,13 +13,13 @@ export interface AtomicWriteOptions {
   overwrite?: boolean
 }
 
-export async function writeFileAtomic(path: string, content: string, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const mode = opts.mode ?? 0o644
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   const handle = await open(temp, 'wx', mode)
   try {
     await handle.chmod(mode) // the umask may have taken bits away; never adds any beyond `mode`
-    await handle.writeFile(content, 'utf8')
+    await handle.writeFile(content) // a string is written as UTF-8
     await handle.sync()
   } finally {
     await handle.close()

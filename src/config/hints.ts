@@ -11,7 +11,9 @@ const BY_PATH: Record<string, string> = {
   'nodes[]': '{ name: node1, address: 192.168.1.151 }',
   'nodes[].name': 'node1',
   'nodes[].address': '192.168.1.151',
+  'nodes[].ip': '192.168.1.151',
   'nodes[].replicationAddress': '10.0.0.1',
+  'nodes[].ssh.proxyJump': 'admin@bastion.example.com',
   vip: '{ address: 192.168.1.200, prefix: 24, interface: eth0 }',
   'vip.address': '192.168.1.200',
   storage: '{ disk: /dev/sdb, partition: { number: 1, size: 10G } }',
@@ -102,6 +104,7 @@ const FIX: Record<string, string> = {
   'nfs.exports[].options[]': 'use exports(5) options, one per list item, e.g. `options: [rw, sync, no_root_squash]`',
   'nfs.exports[].options': 'write a list of exports(5) options, e.g. `options: [rw, sync, no_root_squash]`',
   'drill.client': 'write `client: local` (the machine running hapair) or `client: { name: client1, address: 192.168.1.160 }`',
+  'nodes[].address': 'write the address SSH dials: an IPv4 or IPv6 address or a host name, e.g. `address: 192.168.1.151` or `address: node1.example.com`',
   'nodes[].name': 'write the node\'s host name exactly as `uname -n` prints it on that node, e.g. `name: node1`',
   'nodes[].ssh.hostKey': 'write the fingerprint `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` prints on the node, e.g. `hostKey: SHA256:...`, or remove it to use known_hosts',
 }

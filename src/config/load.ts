@@ -14,6 +14,8 @@ import {stackOf} from '../stacks/registry.js'
 import {loadOrCreateSecrets, secretsPathFor} from './secrets.js'
 import {unsafeValueProblems} from './safe-values.js'
 import {crossCheck} from './validate.js'
+import {dnsResolveName, resolveNodes, type ResolveDeps} from './resolve-nodes.js'
+import {readSshConfig, sshConfigLookup} from '../transport/ssh-config.js'
 import {yamlToJS} from './yaml-to-js.js'
 import {formatPath, splitPath, YamlPositions} from './yaml-positions.js'
 import {issuesToProblems} from './zod-problems.js'
@@ -32,13 +34,27 @@ export interface ParseResult {
   /** Set only when there are no problems. */
   config?: ClusterConfig
   problems: ConfigProblem[]
+  /** The file's data as written (before defaults), when it parsed: tells keys the file sets from defaults. */
+  raw?: unknown
+}
+
+export interface LoadOptions {
+  createSecrets?: boolean
+  /** For tests: the ~/.ssh/config and name lookups (default: the user's file, or $HAPAIR_SSH_CONFIG, and DNS). */
+  resolve?: ResolveDeps
+}
+
+/** ~/.ssh/config, or the file $HAPAIR_SSH_CONFIG names (`none`: no file), and this machine's resolver. */
+export function defaultResolveDeps(): ResolveDeps {
+  const file = process.env.HAPAIR_SSH_CONFIG
+  return {sshConfig: file === 'none' ? sshConfigLookup('') : readSshConfig(file || undefined), resolveName: dnsResolveName}
 }
 
 /**
  * Reads, validates and returns the cluster file with its secrets (generated on first use,
  * unless `createSecrets` is false). Throws ConfigError listing every problem.
  */
-export async function loadCluster(file: string, opts: {createSecrets?: boolean} = {}): Promise<LoadedCluster> {
+export async function loadCluster(file: string, opts: LoadOptions = {}): Promise<LoadedCluster> {
   const path = resolve(file)
   let bytes: Buffer
   try {
@@ -48,8 +64,13 @@ export async function loadCluster(file: string, opts: {createSecrets?: boolean} 
     const message = code === 'ENOENT' ? 'the cluster file does not exist' : `cannot read the cluster file (${code ?? String(error)})`
     throw new ConfigError(path, [{path: '', message, fix: code === 'ENOENT' ? 'run `hapair init` to create it, or point at it with --config FILE' : 'check the file permissions'}])
   }
-  const {config, problems} = parseClusterText(bytes.toString('utf8'))
-  if (!config) throw new ConfigError(path, problems)
+  const parsed = parseClusterText(bytes.toString('utf8'))
+  if (!parsed.config) throw new ConfigError(path, parsed.problems)
+  // The rules ran on what the file says; run them again on what the names resolved to.
+  const resolved = await resolveNodes(parsed.config, parsed.raw, opts.resolve ?? defaultResolveDeps())
+  const problems = resolved.problems.length ? resolved.problems : crossCheck(resolved.config)
+  if (problems.length) throw new ConfigError(path, problems)
+  const config = resolved.config
   const secretsFile = secretsPathFor(path)
   const secrets = await loadOrCreateSecrets(secretsFile, {create: opts.createSecrets ?? true})
   return {config, secrets, file: path, secretsFile, hash: createHash('sha256').update(bytes).digest('hex')}
@@ -107,7 +128,7 @@ export function parseClusterText(text: string): ParseResult {
     problems.push({...p, ...(at && {line: at.line, column: at.column})})
   }
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0))
-  return problems.length ? {problems} : {config: withStackDefaults(parsed.data!), problems}
+  return problems.length ? {problems} : {config: withStackDefaults(parsed.data!), problems, raw: data}
 }
 
 /**

@@ -3,6 +3,7 @@
  * Shapes only; cross-field rules (VIP in the nodes' subnet, port collisions, ...) live in validate.ts.
  */
 import {z} from 'zod'
+import {isHostname, isIP, isIPv6} from './address.js'
 
 /**
  * `stack` names the HA manager; `lvs` is the older spelling of keepalived directing an LVS pool
@@ -19,6 +20,29 @@ export type Service = (typeof SERVICES)[number]
 const ipv4 = z
   .string()
   .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'is not an IPv4 address')
+/** What SSH dials: an IPv4 or IPv6 literal or a strict host name (address.ts says why strict). */
+const hostAddress = z
+  .string()
+  .refine((v) => isIP(v) || isHostname(v), 'is not an IPv4 or IPv6 address or a host name (letters, digits, dots and hyphens)')
+/** DRBD accepts either family for the replication link (`address ipv6 [..]:port`). */
+const ipAddress = z.string().refine((v) => isIP(v), 'is not an IPv4 or IPv6 address')
+/**
+ * A ProxyJump spec as ssh(1) takes it: `[user@]host[:port]`, several hops comma-separated; an
+ * IPv6 host in brackets. Each hop's host is held to the same rules as a node address.
+ */
+export const JUMP_HOP_RE = /^(?:([a-z_][a-z0-9_.-]{0,31})@)?(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/
+const proxyJump = z
+  .string()
+  .refine(
+    (v) =>
+      v.split(',').every((hop) => {
+        const m = JUMP_HOP_RE.exec(hop.trim())
+        if (!m) return false
+        const host = m[2].startsWith('[') ? m[2].slice(1, -1) : m[2]
+        return (m[2].startsWith('[') ? isIPv6(host) : isIP(host) || isHostname(host)) && (m[3] === undefined || (Number(m[3]) >= 1 && Number(m[3]) <= 65535))
+      }),
+    'is not a jump host list like admin@bastion.example.com:22 (several hops comma-separated)',
+  )
 const port = z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535')
 /** Remote or local absolute path; `~/` allowed only where the file is local (identityFile). */
 const absPath = z.string().regex(/^\//, 'must be an absolute path (start with /)')
@@ -40,15 +64,50 @@ export const sshSchema = z
     /** Pinned host key fingerprint, `SHA256:...` as `ssh-keygen -lf` prints it. */
     hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint').optional(),
     connectTimeout: z.number().int().min(1).max(600).default(15),
+    /** Bastion(s) to reach the node through, as ssh's ProxyJump; ~/.ssh/config's ProxyJump applies when this is unset. */
+    proxyJump: proxyJump.optional(),
   })
   .strict()
+
+/** One SSH hop as the transport dials it: a jump host or the node itself. */
+export interface SshHop {
+  /** The name as written (for messages and ~/.ssh/config matching). */
+  name: string
+  /** What is dialled and what known_hosts is checked against (HostName from ~/.ssh/config, else name). */
+  host: string
+  port: number
+  user: string
+  identityFile?: string
+}
+
+/**
+ * How to reach a node, worked out at load time from the cluster file and ~/.ssh/config
+ * (resolve-nodes.ts); never written to the file. Without it the transport dials `address`.
+ */
+export interface SshRoute {
+  /** What to dial for the node itself (HostName from ~/.ssh/config, else the address). */
+  host: string
+  /** Jump hosts in order; empty for a direct connection. */
+  jumps: SshHop[]
+  /** ~/.ssh/config asked `StrictHostKeyChecking accept-new` (or no) for this host: unknown keys are recorded, changed ones still refused. */
+  acceptNewHostKeys?: boolean
+  /** Settings taken from ~/.ssh/config, for messages (`User, IdentityFile from ~/.ssh/config Host node1`). */
+  fromSshConfig?: string
+}
 
 export const nodeSchema = z
   .object({
     name: nodeName,
-    address: ipv4,
+    /** SSH address: IPv4, IPv6 or a host name (also a ~/.ssh/config Host alias). */
+    address: hostAddress,
+    /**
+     * The node's IPv4 address on the VIP's network, for what needs an IP (keepalived's unicast
+     * peers, /etc/hosts, firewall sources). Needed only when `address` is not IPv4; a host name
+     * is resolved at load when it is left out.
+     */
+    ip: ipv4.optional(),
     /** Replication / heartbeat address when it differs from the SSH address (a dedicated link). */
-    replicationAddress: ipv4.optional(),
+    replicationAddress: ipAddress.optional(),
     /** Preference for holding the service: higher wins (keepalived priority). Defaults 100 / 90. */
     priority: z.number().int().min(1, 'must be 1-254').max(254, 'must be 1-254').optional(),
     ssh: sshSchema.default({}),
@@ -218,7 +277,8 @@ export const clusterSchema = z
 
 export type ClusterConfig = z.infer<typeof clusterSchema>
 export type NodeConfig = z.infer<typeof nodeSchema>
-export type SshConfig = z.infer<typeof sshSchema>
+/** The file's ssh settings plus, after load, the route worked out from ~/.ssh/config (never written back). */
+export type SshConfig = z.infer<typeof sshSchema> & {route?: SshRoute}
 export type RealServerConfig = z.infer<typeof realServerSchema>
 
 /** Generated secrets, kept in a 0600 file beside the cluster file, never in it, never printed. */

@@ -6,6 +6,7 @@
  */
 import {posix} from 'node:path'
 import type {ConfigProblem} from '../errors.js'
+import {addressKind, isIP, isIPv6} from './address.js'
 import {isExportClient, isIPv4, isNetworkOrBroadcast, inSubnet, isPrefix, subnetOf} from './net.js'
 import {SERVICES, STACKS, type ClusterConfig, type Service, type Stack} from './schema.js'
 import {formatSize, parseSize, sizeAmbiguity} from './size.js'
@@ -78,7 +79,8 @@ function nodeRules(c: Config): ConfigProblem[] {
     )
   }
   out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].name`, value: typeof n.name === 'string' ? n.name.toLowerCase() : undefined})), 'node name', 'give each node its own name: the output of `uname -n` on that host'))
-  out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].address`, value: isIPv4(n.address) ? n.address : undefined})), 'address', 'give each node its own address'))
+  out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].address`, value: addressKind(n.address) ? String(n.address).toLowerCase() : undefined})), 'address', 'give each node its own address'))
+  out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].ip`, value: isIPv4(n.ip) ? n.ip : undefined})), 'IP address', 'give each node its own IP address'))
 
   // A dedicated replication link needs an address at both ends.
   const withRepl = nodes.filter((n) => n.replicationAddress !== undefined)
@@ -86,7 +88,11 @@ function nodeRules(c: Config): ConfigProblem[] {
     const i = nodes.findIndex((n) => n.replicationAddress === undefined)
     out.push(problem(`nodes[${i}].replicationAddress`, 'is missing while the other node has one; replication needs an address at both ends of the link', `add \`replicationAddress: <this node's address on the replication link>\` to nodes[${i}], or remove it from the other node`))
   }
-  out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].replicationAddress`, value: isIPv4(n.replicationAddress) ? n.replicationAddress : undefined})), 'replication address', "give each node its own address on the replication link"))
+  out.push(...duplicates(nodes.map((n, i) => ({path: `nodes[${i}].replicationAddress`, value: isIP(n.replicationAddress) ? n.replicationAddress : undefined})), 'replication address', "give each node its own address on the replication link"))
+  // DRBD connects one family to the same family: an IPv4 end cannot reach an IPv6 one.
+  if (withRepl.length === 2 && withRepl.every((n) => isIP(n.replicationAddress)) && isIPv6(withRepl[0].replicationAddress) !== isIPv6(withRepl[1].replicationAddress)) {
+    out.push(problem('nodes[1].replicationAddress', `${withRepl[1].replicationAddress} and ${withRepl[0].replicationAddress} are of different IP families; DRBD connects IPv4 to IPv4 or IPv6 to IPv6`, 'give both nodes replication addresses of one family'))
+  }
 
   // The preferred node must be unambiguous, or both nodes fight for (or both wait for) the service.
   if (nodes.length === 2) {
@@ -103,7 +109,8 @@ function vipRules(c: Config): ConfigProblem[] {
   const vip = c.vip
   if (!vip || !isIPv4(vip.address)) return []
   const out: ConfigProblem[] = []
-  const nodes = nodeList(c).map((n, i) => ({name: typeof n.name === 'string' ? n.name : `nodes[${i}]`, address: n.address, repl: n.replicationAddress}))
+  // What the VIP is checked against is each node's IPv4 (nodes[].ip for a node addressed by name or IPv6).
+  const nodes = nodeList(c).map((n, i) => ({name: typeof n.name === 'string' ? n.name : `nodes[${i}]`, address: n.ip ?? n.address, repl: n.replicationAddress}))
   const owner = nodes.find((n) => n.address === vip.address || n.repl === vip.address)
   if (owner) {
     out.push(problem('vip.address', `${vip.address} is ${owner.name}'s own address; the VIP must be a third, unused address that moves between the nodes`, `pick an unused address in the nodes' subnet${isPrefix(vip.prefix) ? `, e.g. in ${subnetOf(vip.address, vip.prefix)}` : ''}`))

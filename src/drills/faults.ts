@@ -3,6 +3,7 @@
  * peer-to-peer link. Everything else a drill does (stop a daemon, kill a process, ask for a
  * switchover) is an ordinary command on a node and lives in the per-stack table (stacks.ts).
  */
+import {nodeIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {UsageError} from '../errors.js'
 import {DRILL_IPT_CHAIN, DRILL_NFT_TABLE} from '../facts/drill-firewall.js'
@@ -92,7 +93,7 @@ async function forBothNodes(env: FaultEnv, script: (node: NodeConfig, peer: Node
 }
 
 export function peerAddresses(peer: NodeConfig): string[] {
-  return [...new Set([peer.address, peer.replicationAddress].filter((a): a is string => Boolean(a)))]
+  return [...new Set([nodeIp(peer), peer.replicationAddress].filter((a): a is string => Boolean(a)))]
 }
 
 /**

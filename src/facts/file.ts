@@ -34,7 +34,7 @@ export function redactSecretKeys(text: string, keys: readonly SecretKey[]): stri
 }
 
 /** The same replacement as redactSecretKeys, run by sed on the node, so the secret never crosses the wire. */
-function secretSed(keys: readonly SecretKey[]): string {
+export function secretSed(keys: readonly SecretKey[]): string {
   const exprs = keys.map(({key, quoted}) =>
     quoted ? `s/(${key}[[:space:]]+)"[^"]*"/\\1"${SECRET_MARKER}"/g` : `s/(${key}[[:space:]]+)[^[:space:];]+/\\1${SECRET_MARKER}/g`,
   )

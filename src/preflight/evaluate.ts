@@ -3,6 +3,7 @@
  * fail, why, and what to do; the ones `--fix` may repair carry a `repair`. Evaluating the facts
  * read after a fix must find nothing left to repair (that is how --fix verifies itself).
  */
+import {nodeIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {PreflightFacts} from './facts.js'
 import type {Finding, Unreachable} from './finding.js'
@@ -109,12 +110,12 @@ function checkResolves(config: ClusterConfig, node: NodeConfig, named: NodeConfi
   if (conflicts.length > 0) {
     // Not repaired: these are the operator's lines, and another entry cannot outvote them.
     const lines = conflicts.map((l) => `"${l}"`).join(', ')
-    return {node: node.name, check, level, message, fix: `remove ${named.name} from these /etc/hosts lines: ${lines}; keep "${named.address} ${named.name}" (hapair preflight --fix writes it)`}
+    return {node: node.name, check, level, message, fix: `remove ${named.name} from these /etc/hosts lines: ${lines}; keep "${nodeIp(named)} ${named.name}" (hapair preflight --fix writes it)`}
   }
   if (withHostsBlock(f.hosts.content, config) === (f.hosts.content ?? '')) {
     return {node: node.name, check, level, message, fix: `/etc/hosts already has hapair's entry: make the "hosts:" line of /etc/nsswitch.conf list "files" before "dns"`}
   }
-  return {node: node.name, check, level, message, fix: `add "${named.address} ${named.name}" to /etc/hosts (--fix writes both names in a "# BEGIN hapair" block)`, fixable: true, repair: {kind: 'hosts'}}
+  return {node: node.name, check, level, message, fix: `add "${nodeIp(named)} ${named.name}" to /etc/hosts (--fix writes both names in a "# BEGIN hapair" block)`, fixable: true, repair: {kind: 'hosts'}}
 }
 
 function checkTime(node: NodeConfig, f: PreflightFacts, distro: DistroVerdict): Finding {

@@ -9,6 +9,7 @@
  * loopback address first), so a conflicting user line must go, and only the operator removes it
  * (conflictingLines names them).
  */
+import {nodeIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 
 export const HOSTS_BEGIN = '# BEGIN hapair'
@@ -16,13 +17,13 @@ export const HOSTS_END = '# END hapair'
 
 /** The addresses a node's name may rightly resolve to. */
 export function nodeAddresses(node: NodeConfig): string[] {
-  return node.replicationAddress ? [node.address, node.replicationAddress] : [node.address]
+  return node.replicationAddress ? [nodeIp(node), node.replicationAddress] : [nodeIp(node)]
 }
 
 export function hostsBlockLines(config: ClusterConfig): string[] {
   return [
     `${HOSTS_BEGIN} (cluster ${config.name}; managed by \`hapair preflight --fix\`, edit the cluster file instead)`,
-    ...config.nodes.map((n) => `${n.address} ${n.name}`),
+    ...config.nodes.map((n) => `${nodeIp(n)} ${n.name}`),
     HOSTS_END,
   ]
 }

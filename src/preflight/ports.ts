@@ -4,6 +4,7 @@
  * running hapair), so a firewall rule limited to a source can be judged, and whether missing it
  * breaks the cluster (`required`) or only some clients (NFSv3, pcs).
  */
+import {nodeIp, replicationIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {portText} from '../stacks/channels.js'
 import {stackOf} from '../stacks/registry.js'
@@ -58,7 +59,7 @@ export function firewallNeeds(config: ClusterConfig, node: NodeConfig): Firewall
   const peer = peerOf(config, node)
   const stack = stackOf(config)
   const needs: FirewallNeed[] = [{kind: 'port', port: node.ssh.port, proto: 'tcp', service: 'SSH', from: {kind: 'admin'}, required: true}]
-  const fromPeer = (via: 'replication' | 'address'): Source => ({kind: 'peer', address: via === 'replication' ? (peer.replicationAddress ?? peer.address) : peer.address})
+  const fromPeer = (via: 'replication' | 'address'): Source => ({kind: 'peer', address: via === 'replication' ? replicationIp(peer) : nodeIp(peer)})
   // Replication first (the service's channels), then what clients reach, then the manager's own.
   const [serviceChannels, managerChannels] = [stack.service.peerChannels(config), stack.manager.peerChannels(config)]
   const toNeed = (ch: PeerChannel): FirewallNeed =>

@@ -7,6 +7,7 @@
  */
 import type {ConfigProblem} from '../errors.js'
 import type {ClusterConfig, Manager, Service} from '../config/schema.js'
+import type {SecretKey} from '../facts/file.js'
 import type {KeepalivedServiceParts} from '../templates/keepalived.js'
 import type {LogicalPackage} from '../distro/packages.js'
 import type {ServingCheck} from '../steps/serving/types.js'
@@ -62,6 +63,12 @@ export interface SectionRules {
   rules?(c: LooseConfig): ConfigProblem[]
 }
 
+/** A file `hapair report` copies from each node, and the keys whose values it must not carry. */
+export interface ReportedFile {
+  path: string
+  secretKeys?: readonly SecretKey[]
+}
+
 /** The HA manager: the daemon that decides which node is active. */
 export interface HaManager extends SectionRules {
   id: Manager
@@ -74,6 +81,10 @@ export interface HaManager extends SectionRules {
   packages: LogicalPackage[]
   /** systemd unit of the HA daemon (what `stop-ha` stops, heal starts and status reports). */
   haUnit: string
+  /** Every systemd unit of the manager, for `hapair report` (status and journal of each). */
+  units: string[]
+  /** Config files the manager's steps write, for `hapair report`; secret values are replaced on the node. */
+  configFiles: ReportedFile[]
   /** Process name `kill-ha` SIGKILLs (`pkill -x`). */
   haProcess: string
   startHa: string
@@ -112,6 +123,8 @@ export interface ServedService extends SectionRules {
   servesNfs: boolean
   /** Cluster-file sections this service needs. */
   sections: ('storage' | 'filesystem' | 'nfs' | 'lvs')[]
+  /** systemd units of the service (DRBD's included), for `hapair report` (status and journal of each). */
+  units: string[]
   packages: LogicalPackage[]
   /** Cluster-file sections that make no sense with it (an `nfs:` section under `service: filesystem`). */
   unusedSections: ('nfs' | 'lvs' | 'storage' | 'filesystem')[]

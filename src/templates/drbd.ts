@@ -7,6 +7,7 @@
  * it to the peer-device options on 9); 9 additionally gets explicit `node-id`s so that node ids never
  * depend on the order drbdadm happens to assign them.
  */
+import {isIPv6, replicationIp} from '../config/address.js'
 import type {ClusterConfig, Secrets} from '../config/schema.js'
 import {partitionPath, sizeBytes} from '../facts/disks.js'
 import type {DrbdMajor} from '../facts/drbd.js'
@@ -74,9 +75,11 @@ export function drbdResourceConf(config: ClusterConfig, secrets: Secrets, major:
   const rate = drbdRate(drbd.syncRate)
   const hosts = config.nodes
     .map((node, i) => {
-      const address = node.replicationAddress ?? node.address
+      const address = replicationIp(node)
       const nodeId = major === 9 ? `    node-id ${i};\n` : ''
-      return `  on ${node.name} {\n${nodeId}    address ${address}:${drbd.port};\n  }`
+      // drbd.conf(5): an IPv6 address is written with its family and in brackets.
+      const endpoint = isIPv6(address) ? `ipv6 [${address}]:${drbd.port}` : `${address}:${drbd.port}`
+      return `  on ${node.name} {\n${nodeId}    address ${endpoint};\n  }`
     })
     .join('\n')
   return `# Managed by hapair for cluster "${config.name}": written identically on both nodes (DRBD ${major === 9 ? '9' : '8.4'} syntax).

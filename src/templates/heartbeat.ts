@@ -9,6 +9,7 @@
  *
  * haresources mode (`crm off`), as in the seeds: heartbeat itself runs the resource scripts.
  */
+import {replicationIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
 import type {SecretKey} from '../facts/file.js'
 
@@ -43,7 +44,7 @@ export interface HaCfFacts {
 }
 
 /** The address heartbeat talks to a node on: its replication link when it has one (the channel table says `via: replication`). */
-export const heartbeatAddress = (node: NodeConfig): string => node.replicationAddress ?? node.address
+export const heartbeatAddress = (node: NodeConfig): string => replicationIp(node)
 
 /** The media line: unicast to the peer, broadcast, or multicast (dev group port ttl=1 loop=0). */
 function mediaLine(hb: HeartbeatSection, iface: string, peer: NodeConfig): string {

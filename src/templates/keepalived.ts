@@ -4,6 +4,7 @@
  * service adds (keepalived-nfs.ts for NFS). Both nodes start as BACKUP; priority decides who
  * becomes MASTER.
  */
+import {nodeIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
 import {nodePriorities} from '../stacks/preferred-node.js'
 import type {SecretKey} from '../facts/file.js'
@@ -72,7 +73,7 @@ export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, no
     `        auth_pass ${secrets.keepalivedAuthPass}`,
     '    }',
     ...(ka.unicast
-      ? [`    unicast_src_ip ${node.address}`, '    unicast_peer {', ...peers.map((p) => `        ${p.address}`), '    }']
+      ? [`    unicast_src_ip ${nodeIp(node)}`, '    unicast_peer {', ...peers.map((p) => `        ${nodeIp(p)}`), '    }']
       : []),
     '    virtual_ipaddress {',
     `        ${vip.address}/${vip.prefix} dev ${vip.interface}`,

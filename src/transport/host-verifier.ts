@@ -15,6 +15,8 @@ export const GLOBAL_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts'
 
 export interface HostKeyPolicy {
   node: string
+  /** How messages name the host when it is not the node itself (`jump host bastion`). */
+  label?: string
   address: string
   port: number
   /** `SHA256:...` from the cluster file: when set, it alone decides. */
@@ -56,7 +58,7 @@ export function readKnownHosts(policy: HostKeyPolicy): KnownHostEntry[] {
 export async function verifyHostKey(policy: HostKeyPolicy, entries: KnownHostEntry[], blob: Buffer): Promise<void> {
   const fingerprint = fingerprintOf(blob)
   const type = keyTypeOf(blob)
-  const who = `${policy.node} (${policy.address}${policy.port === 22 ? '' : `:${policy.port}`})`
+  const who = `${policy.label ?? policy.node} (${policy.address}${policy.port === 22 ? '' : `:${policy.port}`})`
   const name = knownHostName(policy.address, policy.port)
 
   if (policy.pinned) {
@@ -89,7 +91,7 @@ export async function verifyHostKey(policy: HostKeyPolicy, entries: KnownHostEnt
     case 'other-types':
     case 'unknown': {
       const also = verdict.kind === 'other-types' ? ` (known_hosts holds only ${verdict.types.join(', ')} keys for it)` : ''
-      if (policy.acceptNew || (policy.confirm && (await policy.confirm(policy.node, fingerprint, type)))) {
+      if (policy.acceptNew || (policy.confirm && (await policy.confirm(policy.label ?? policy.node, fingerprint, type)))) {
         record(policy.knownHostsFile, knownHostsLine(name, blob))
         return
       }

@@ -10,7 +10,10 @@ import type {StackDescriptor} from '../stacks/types.js'
 
 export interface NodeAnswer {
   name: string
+  /** What SSH dials: IPv4, IPv6 or a host name. */
   address: string
+  /** The node's IPv4 when the address is not one (see config/address.ts). */
+  ip?: string
   priority?: number
   ssh?: {user?: string; port?: number; identityFile?: string}
 }
@@ -90,7 +93,7 @@ function nodeInput(n: NodeAnswer): ClusterInput['nodes'][number] {
     port: n.ssh?.port && n.ssh.port !== 22 ? n.ssh.port : undefined,
     identityFile: n.ssh?.identityFile || undefined,
   })
-  return {name: n.name, address: n.address, ...(n.priority !== undefined && {priority: n.priority}), ...(Object.keys(ssh).length > 0 && {ssh})}
+  return {name: n.name, address: n.address, ...(n.ip && {ip: n.ip}), ...(n.priority !== undefined && {priority: n.priority}), ...(Object.keys(ssh).length > 0 && {ssh})}
 }
 
 function definedOnly<T extends object>(obj: T): Partial<T> {

@@ -30,7 +30,7 @@ export interface InitFlags {
   'real-server'?: string[]
 }
 
-const NODE_KEYS = ['name', 'address', 'user', 'port', 'identityFile', 'priority'] as const
+const NODE_KEYS = ['name', 'address', 'ip', 'user', 'port', 'identityFile', 'priority'] as const
 const SERVER_KEYS = ['name', 'address', 'port'] as const
 
 /** `name=node1,address=10.0.0.11,user=admin` -> its fields; unknown keys and bad numbers are errors. */
@@ -69,6 +69,7 @@ function nodeFromFlag(flag: string, spec: string, shared: NodeAnswer['ssh'], err
   return {
     name: f.name ?? '',
     address: f.address ?? '',
+    ...(f.ip && {ip: f.ip}),
     ...(f.priority !== undefined && {priority: toInt(flag, 'priority', f.priority, errors)}),
     ssh: {user: f.user ?? shared?.user, port: toInt(flag, 'port', f.port, errors) ?? shared?.port, identityFile: f.identityFile ?? shared?.identityFile},
   }

@@ -5,19 +5,24 @@
  * of the questions that follow. Nothing is written until the user has seen the file and said yes.
  */
 import {resolve} from 'node:path'
+import {isHostname, isIP, nodeIp} from '../config/address.js'
 import {isExportClient, inSubnet, isIPv4, subnetOf} from '../config/net.js'
-import {renderClusterYaml} from '../config/save.js'
+import {renderClusterYaml, type ClusterInput} from '../config/save.js'
 import type {SshConfig, Stack} from '../config/schema.js'
 import {READY_STACKS, stackValue} from '../stacks/registry.js'
 import {parseSize, formatSize, sizeAmbiguity} from '../config/size.js'
 import {SYSTEM_DIRS} from '../config/validate.js'
-import {ExitCode, HapairError, UsageError} from '../errors.js'
+import {ExitCode, HapairError, UsageError, type ConfigProblem} from '../errors.js'
 import type {Connector} from '../transport/connect-all.js'
 import {buildClusterInput, DEFAULTS, stackNeeds, type InitAnswers, type NodeAnswer} from './answers.js'
 import {discover, nicFor, subnetFor, suggestDisk, suggestVip, type Discovery} from './discover.js'
+import {checkDiskAnswer, checkInterfaceAnswer, checkSizeAnswer, nodeIpChoices} from './check-answers.js'
+import {saveDraft} from './draft.js'
 import {parseSpec, parseVip, type InitFlags} from './flags.js'
 import type {Choice, Prompter} from './prompter.js'
 import {exists, writeCluster, type InitResult} from './write.js'
+import {sshRoute} from '../config/resolve-nodes.js'
+import type {SshConfigLookup} from '../transport/ssh-config.js'
 
 export interface WizardOptions {
   file: string
@@ -27,6 +32,8 @@ export interface WizardOptions {
   connect: Connector
   /** Flags given on the command line become the defaults of the questions. */
   defaults?: InitFlags
+  /** ~/.ssh/config: its User, Port and IdentityFile for an address become the defaults, its HostName and ProxyJump how it is dialled. */
+  sshConfig?: SshConfigLookup
 }
 
 interface ReachedNode extends NodeAnswer {
@@ -53,9 +60,6 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
   const name = await p.input({message: 'Cluster name', default: d.name ?? DEFAULTS.name, validate: (v) => /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(v) || 'letters, digits, _ . - only'})
   const n1 = await askNode(opts, 0)
   const n2 = await askNode(opts, 1, n1)
-  if (n1.name.toLowerCase() === n2.name.toLowerCase()) {
-    throw new UsageError(`both nodes are called "${n1.name}"`, 'give each node its own hostname (hostnamectl set-hostname node2), or check that you did not enter the same machine twice')
-  }
   if (n1.usedPassword || n2.usedPassword) {
     p.say('Password logins work, but every hapair command will ask again. `ssh-copy-id` a key to each node to avoid that.')
   }
@@ -66,7 +70,7 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
   const chosen = READY_STACKS.find((s) => s.id === pick) ?? wanted
   const stack: Stack = stackValue(chosen)
   const vip = await askVip(p, d, n1, n2)
-  const answers: InitAnswers = {name, stack, service: chosen.service.id, nodes: [n1, n2].map(({name: nodeName, address, ssh}) => ({name: nodeName, address, ssh})) as [NodeAnswer, NodeAnswer], vip}
+  const answers: InitAnswers = {name, stack, service: chosen.service.id, nodes: [n1, n2].map(({name: nodeName, address, ip, ssh}) => ({name: nodeName, address, ...(ip && {ip}), ssh})) as [NodeAnswer, NodeAnswer], vip}
 
   const needs = (section: string) => stackNeeds(answers, section)
   if (chosen.service.usesDrbd) {
@@ -76,7 +80,7 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
     if (needs('nfs')) {
       const clients = await p.input({
         message: 'NFS clients allowed (*, a host, an address or a network)',
-        default: d['export-clients'] ?? subnetFor(n1.discovery?.nics, n1.address) ?? subnetOf(vip.address, vip.prefix),
+        default: d['export-clients'] ?? subnetFor(n1.discovery?.nics, nodeIp(n1)) ?? subnetOf(vip.address, vip.prefix),
         validate: (v) => isExportClient(v) || 'one of: *, host.example.com, 192.168.1.20, 192.168.1.0/24',
       })
       answers.nfs = {clients}
@@ -92,7 +96,7 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
     const ping = await p.input({
       message: 'Address both nodes can ping, usually the gateway (empty: none); a node that cannot reach it gives up the service',
       default: gateway ?? '',
-      validate: (v) => !v || (isIPv4(v) && v !== vip.address && v !== n1.address && v !== n2.address) || 'an IPv4 address of a third machine, or empty',
+      validate: (v) => !v || (isIPv4(v) && v !== vip.address && v !== nodeIp(n1) && v !== nodeIp(n2)) || 'an IPv4 address of a third machine, or empty',
     })
     const autoFailback = await p.confirm({message: `When ${n1.name} comes back, move the service back to it (auto_failback)?`, default: false})
     answers.heartbeat = {...(ping && {ping}), autoFailback}
@@ -100,17 +104,36 @@ export async function runWizard(opts: WizardOptions): Promise<InitResult> {
   if (needs('pacemaker')) {
     answers.pacemaker = {clusterName: await p.input({message: 'Corosync cluster name', default: name.replace(/[^a-zA-Z0-9_.-]/g, '') || 'hapair', validate: (v) => /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(v) || 'letters, digits, _ . - only'})}
   }
-  if (needs('lvs')) answers.lvs = await askLvs(p, d, [n1.address, n2.address, vip.address])
+  if (needs('lvs')) answers.lvs = await askLvs(p, d, [nodeIp(n1), nodeIp(n2), vip.address])
 
   const input = buildClusterInput(answers)
   p.say(`\n${renderClusterYaml(input, {fileName: file})}`)
   if (!(await p.confirm({message: `Write ${file}?`, default: true}))) {
     throw new HapairError('nothing was written', ExitCode.interrupted)
   }
-  const result = await writeCluster(file, input, {force})
+  const result = await writeOrKeepDraft(p, file, input, force)
   p.say(`Wrote ${result.file}.`)
   p.say(result.secretsCreated ? `Generated secrets into ${result.secretsFile} (mode 0600). Keep it private, out of version control.` : `Kept the existing secrets in ${result.secretsFile}.`)
   return result
+}
+
+/**
+ * Every answer is in `input` by now: a failure while writing (the loader refusing a combination,
+ * an unreadable secrets file, a full disk) must not cost them. The operator may keep them as a
+ * draft beside the file, fix it, and rename it into place.
+ */
+async function writeOrKeepDraft(p: Prompter, file: string, input: ClusterInput, force: boolean): Promise<InitResult> {
+  try {
+    return await writeCluster(file, input, {force})
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    p.say(`Could not write ${file}: ${message}`)
+    if (await p.confirm({message: 'Keep your answers in a draft file, to fix and use later?', default: true})) {
+      const draft = await saveDraft(file, input)
+      p.say(`Your answers are in ${draft}. Fix what is reported above, then: mv ${draft} ${file} && hapair -c ${file} preflight`)
+    }
+    throw error
+  }
 }
 
 async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): Promise<ReachedNode> {
@@ -123,31 +146,42 @@ async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): 
     port: Number(given.port ?? opts.defaults?.['ssh-port'] ?? first?.ssh.port ?? 22),
     identityFile: given.identityFile ?? opts.defaults?.['identity-file'] ?? first?.ssh.identityFile ?? '',
   }
+  let answered = false
   const ask = async () => {
     const address = await p.input({
       message: `${label}: address hapair reaches it at over SSH`,
       default: details.address || undefined,
-      validate: (v) => (!isIPv4(v) ? 'an IPv4 address like 192.168.1.151' : v === first?.address ? `that is ${first.name}'s address` : true),
+      validate: (v) => (!isIP(v) && !isHostname(v) ? 'an IPv4 or IPv6 address or a host name, like 192.168.1.151 or node1.example.com' : v.toLowerCase() === first?.address.toLowerCase() ? `that is ${first.name}'s address` : true),
     })
-    const user = await p.input({message: `${label}: SSH user (root, or a user with passwordless sudo)`, default: details.user, validate: (v) => /^[a-z_][a-z0-9_.-]*\$?$/i.test(v) || 'a user name'})
-    const port = Number(await p.input({message: `${label}: SSH port`, default: String(details.port), validate: intIn(1, 65535)}))
-    const identityFile = (await p.input({message: `${label}: SSH key file (empty: ssh-agent, then ~/.ssh/id_*)`, default: details.identityFile, validate: (v) => !v.trim() || /^(\/|~\/)/.test(v.trim()) || 'an absolute path or ~/...'})).trim()
+    // The first time: flags, then what ~/.ssh/config says for this address, then the first node's
+    // answers; after an edit, what was typed before.
+    const entry = answered ? {used: []} : (opts.sshConfig?.(address) ?? {used: []})
+    const flagged = answered ? {} : {user: given.user ?? opts.defaults?.['ssh-user'], port: given.port ?? opts.defaults?.['ssh-port'], identityFile: given.identityFile ?? opts.defaults?.['identity-file']}
+    const user = await p.input({message: `${label}: SSH user (root, or a user with passwordless sudo)`, default: flagged.user ?? entry.user ?? details.user, validate: (v) => /^[a-z_][a-z0-9_.-]*\$?$/i.test(v) || 'a user name'})
+    const port = Number(await p.input({message: `${label}: SSH port`, default: String(flagged.port ?? entry.port ?? details.port), validate: intIn(1, 65535)}))
+    const identityFile = (await p.input({message: `${label}: SSH key file (empty: ssh-agent, then ~/.ssh/id_*)`, default: flagged.identityFile ?? entry.identityFile ?? details.identityFile, validate: (v) => !v.trim() || /^(\/|~\/)/.test(v.trim()) || 'an absolute path or ~/...'})).trim()
     details = {address, user, port, identityFile}
+    answered = true
   }
   await ask()
 
   for (;;) {
     const ssh: SshConfig = {user: details.user, port: details.port, connectTimeout: 15, ...(details.identityFile && {identityFile: details.identityFile})}
     let usedPassword = false
-    p.say(`${label}: connecting to ${details.user}@${details.address}${details.port === 22 ? '' : `:${details.port}`} ...`)
     try {
+      // The answers are explicit; ~/.ssh/config adds only how to dial (HostName, ProxyJump), as at load.
+      const problems: ConfigProblem[] = []
+      const routed = sshRoute(details.address, ssh, new Set(['user', 'port', 'identityFile']), label, {sshConfig: opts.sshConfig ?? (() => ({used: []})), resolveName: async () => []}, problems)
+      if (!routed || problems.length) throw new HapairError(problems.map((q) => q.message).join('; '), ExitCode.usage, problems[0]?.fix)
+      const via = routed.route.jumps.length ? ` via ${routed.route.jumps.map((h) => h.name).join(', ')}` : ''
+      p.say(`${label}: connecting to ${details.user}@${routed.route.host}${details.port === 22 ? '' : `:${details.port}`}${via} ...`)
       const host = await opts.connect(
-        {node: label, address: details.address, ssh},
+        {node: label, address: details.address, ssh: routed.ssh},
         {
           acceptNewHostKeys: opts.acceptNewHostKeys,
           interactive: true,
           confirmHostKey: (node, fingerprint, keyType) =>
-            p.confirm({message: `${node} (${details.address}) is new to known_hosts. It offers the ${keyType} key ${fingerprint}. Trust it and record it?`, default: false}),
+            p.confirm({message: `${node === label ? `${node} (${details.address})` : node} is new to known_hosts. It offers the ${keyType} key ${fingerprint}. Trust it and record it?`, default: false}),
           askPassword: (node) => {
             usedPassword = true
             return p.password({message: `${node}: password for ${details.user}@${details.address}`})
@@ -160,7 +194,23 @@ async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): 
       } finally {
         await host.close()
       }
-      return {...(await nameNode(p, label, discovery, given.name)), address: details.address, ssh: {...ssh, identityFile: ssh.identityFile}, discovery, usedPassword}
+      const {name} = await nameNode(p, label, discovery, given.name)
+      // Two answers that reach the same machine are caught here, before any other question.
+      if (first && name.toLowerCase() === first.name.toLowerCase()) {
+        p.say(`${label}: ${details.address} calls itself "${name}", like ${first.name} (${first.address}): the same machine twice, or two machines with one hostname`)
+        const next = await p.select({
+          message: `${label}: what now?`,
+          choices: [
+            {value: 'edit', name: 'change the address (the other machine)'},
+            {value: 'retry', name: `try again (after \`hostnamectl set-hostname NAME\` on ${details.address})`},
+          ],
+          default: 'edit',
+        })
+        if (next === 'edit') await ask()
+        continue
+      }
+      const ip = isIPv4(details.address) ? undefined : await askNodeIp(p, label, details.address, discovery)
+      return {name, address: details.address, ...(ip && {ip}), ssh: {...ssh, identityFile: ssh.identityFile}, discovery, usedPassword}
     } catch (error) {
       const hint = error instanceof HapairError && error.hint ? `\n  ${error.hint}` : ''
       const message = error instanceof Error ? error.message : String(error)
@@ -176,11 +226,26 @@ async function askNode(opts: WizardOptions, index: 0 | 1, first?: ReachedNode): 
       })
       if (next === 'edit') await ask()
       if (next === 'skip') {
-        const nodeName = await p.input({message: `${label}: its name, exactly as \`uname -n\` prints it there`, default: given.name ?? label, validate: (v) => /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(v) || 'a short host name'})
-        return {name: nodeName, address: details.address, ssh: {user: details.user, port: details.port, ...(details.identityFile && {identityFile: details.identityFile})}, usedPassword: false}
+        const nodeName = await p.input({
+          message: `${label}: its name, exactly as \`uname -n\` prints it there`,
+          default: given.name ?? label,
+          validate: (v) => (!/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(v) ? 'a short host name' : v.toLowerCase() === first?.name.toLowerCase() ? `that is ${first.name}'s name; each node has its own` : true),
+        })
+        const ip = isIPv4(details.address) ? undefined : await askNodeIp(p, label, details.address, undefined)
+        return {name: nodeName, address: details.address, ...(ip && {ip}), ssh: {user: details.user, port: details.port, ...(details.identityFile && {identityFile: details.identityFile})}, usedPassword: false}
       }
     }
   }
+}
+
+/** A node addressed by name or IPv6 still needs its IPv4 for keepalived and the VIP: offered from its NICs, checked against them. */
+async function askNodeIp(p: Prompter, label: string, address: string, discovery: Discovery | undefined): Promise<string> {
+  const {choices, check} = nodeIpChoices(label, discovery?.nics)
+  return p.input({
+    message: `${label}: its IPv4 address on the VIP's network (${address} is not one)`,
+    default: choices[0],
+    validate: check,
+  })
 }
 
 /** The cluster file must use the node's own `uname -n`: heartbeat, corosync and DRBD match on it. */
@@ -193,17 +258,18 @@ async function nameNode(p: Prompter, label: string, discovery: Discovery, given:
 }
 
 async function askVip(p: Prompter, d: InitFlags, n1: ReachedNode, n2: ReachedNode): Promise<InitAnswers['vip']> {
-  const nic1 = nicFor(n1.discovery?.nics, n1.address)
-  const nic2 = nicFor(n2.discovery?.nics, n2.address)
+  const [ip1, ip2] = [nodeIp(n1), nodeIp(n2)]
+  const nic1 = nicFor(n1.discovery?.nics, ip1)
+  const nic2 = nicFor(n2.discovery?.nics, ip2)
   const given = d.vip ? parseVip(d.vip, []) : undefined
   const detected = nic1?.prefix ?? nic2?.prefix
   const address = await p.input({
     message: 'Floating IP (VIP) clients will use: a third, unused address on the nodes\' network',
-    default: given?.address ?? suggestVip(n1.address, detected ?? 24, [n1.address, n2.address]),
+    default: given?.address ?? suggestVip(ip1, detected ?? 24, [ip1, ip2]),
     validate: (v) => {
       if (!isIPv4(v)) return 'an IPv4 address like 192.168.1.200'
-      if (v === n1.address || v === n2.address) return 'that is a node\'s own address; the VIP must be a third one'
-      if (detected !== undefined && !inSubnet(n1.address, v, detected)) return `not on the nodes' network ${subnetOf(n1.address, detected)}`
+      if (v === ip1 || v === ip2) return 'that is a node\'s own address; the VIP must be a third one'
+      if (detected !== undefined && !inSubnet(ip1, v, detected)) return `not on the nodes' network ${subnetOf(ip1, detected)}`
       return true
     },
   })
@@ -214,15 +280,19 @@ async function askVip(p: Prompter, d: InitFlags, n1: ReachedNode, n2: ReachedNod
       validate: (v) => {
         const ok = intIn(1, 32)(v)
         if (ok !== true) return ok
-        const missing = [n1, n2].filter((n) => !inSubnet(n.address, address, Number(v)))
-        return missing.length === 0 || `${address}/${v} does not contain ${missing.map((n) => `${n.name} (${n.address})`).join(' or ')}`
+        const missing = [n1, n2].filter((n) => !inSubnet(nodeIp(n), address, Number(v)))
+        return missing.length === 0 || `${address}/${v} does not contain ${missing.map((n) => `${n.name} (${nodeIp(n)})`).join(' or ')}`
       },
     }),
   )
   if (nic1 && nic2 && nic1.name !== nic2.name) {
     p.say(`Note: ${n1.name} has its address on ${nic1.name}, ${n2.name} on ${nic2.name}; the cluster file names one interface for both, so give them the same name (a systemd .link file) first.`)
   }
-  const iface = await p.input({message: 'Network interface that carries the VIP', default: d.interface ?? nic1?.name ?? nic2?.name ?? 'eth0', validate: (v) => /^[a-zA-Z0-9_.:-]{1,15}$/.test(v) || 'an interface name like eth0'})
+  const iface = await p.input({
+    message: 'Network interface that carries the VIP',
+    default: d.interface ?? nic1?.name ?? nic2?.name ?? 'eth0',
+    validate: (v) => (!/^[a-zA-Z0-9_.:-]{1,15}$/.test(v) ? 'an interface name like eth0' : checkInterfaceAnswer(v, [n1, n2].map((n) => ({name: n.name, nics: n.discovery?.nics})))),
+  })
   return {address, prefix, interface: iface}
 }
 
@@ -250,14 +320,17 @@ async function askStorage(p: Prompter, d: InitFlags, n1: ReachedNode, n2: Reache
     disk = await p.select({message: 'Disk to replicate with DRBD (the same path on both nodes)', choices, default: suggested && paths.includes(suggested) ? suggested : undefined})
     if (disk === OTHER) disk = undefined
   }
-  disk ??= await p.input({message: 'Disk to replicate with DRBD (the same path on both nodes)', default: d.disk ?? '/dev/sdb', validate: (v) => v.startsWith('/dev/') || 'a device path like /dev/sdb'})
+  const known = [n1, n2].map((n, i) => ({name: n.name, disks: lists[i]}))
+  disk ??= await p.input({message: 'Disk to replicate with DRBD (the same path on both nodes)', default: d.disk ?? '/dev/sdb', validate: (v) => (!v.startsWith('/dev/') ? 'a device path like /dev/sdb' : checkDiskAnswer(v, known))})
+  const chosenDisk = disk
   const size = await p.input({
     message: 'Size of the DRBD partition ("rest" for the whole remaining disk, or e.g. 10G)',
     default: d.size ?? DEFAULTS.size,
     validate: (v) => {
       const ambiguous = sizeAmbiguity(v)
       if (ambiguous) return `${ambiguous.message}; ${ambiguous.fix}`
-      return v === 'rest' || (parseSize(v) ?? 0) >= 16 * 2 ** 20 || 'rest, or a size of at least 16M like 10G or 10GiB'
+      if (v !== 'rest' && (parseSize(v) ?? 0) < 16 * 2 ** 20) return 'rest, or a size of at least 16M like 10G or 10GiB'
+      return checkSizeAnswer(v, chosenDisk, known)
     },
   })
   return {disk, size}

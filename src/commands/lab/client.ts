@@ -1,7 +1,8 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
+import {LabPlainCommand} from '../../lab/lab-plain-command.js'
 import {DRILL_CLIENT, drillClientDown, drillClientUp, drillClientYaml} from '../../lab/index.js'
 
-export default class LabClient extends Command {
+export default class LabClient extends LabPlainCommand {
   static summary = `Boot or stop the lab's drill client (${DRILL_CLIENT.name}, ${DRILL_CLIENT.address})`
   static description = [
     `A third guest, not a cluster node, with a kernel NFS client: the machine a failover drill writes`,

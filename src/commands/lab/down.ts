@@ -1,7 +1,8 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {LabPlainCommand} from '../../lab/lab-plain-command.js'
 import {labDown, type LabDownResult} from '../../lab/index.js'
 
-export default class LabDown extends Command {
+export default class LabDown extends LabPlainCommand {
   static summary = 'Remove the lab: guests, namespaces, taps and runtime files'
   static description =
     'Kills only the processes the lab started (by pid) and deletes only what it made. The image cache stays. ' +

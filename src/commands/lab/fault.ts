@@ -1,7 +1,8 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
+import {LabPlainCommand} from '../../lab/lab-plain-command.js'
 import {FAULTS, GUESTS, faultNeedsNode, injectFault, type FaultName} from '../../lab/index.js'
 
-export default class LabFault extends Command {
+export default class LabFault extends LabPlainCommand {
   static summary = 'Inject a fault into the lab (for drills)'
   static description = [
     'power-off NODE   pull the plug (SIGKILL its qemu)',

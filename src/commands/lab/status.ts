@@ -1,7 +1,7 @@
-import {Command} from '@oclif/core'
+import {LabPlainCommand} from '../../lab/lab-plain-command.js'
 import {labStatus, type LabStatus} from '../../lab/index.js'
 
-export default class LabStatusCommand extends Command {
+export default class LabStatusCommand extends LabPlainCommand {
   static summary = 'Show whether the lab is up and the state of each guest'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static enableJsonFlag = true

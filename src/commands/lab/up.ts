@@ -1,7 +1,8 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {LabPlainCommand} from '../../lab/lab-plain-command.js'
 import {labUp, CLIENT_COMMAND, type LabUpResult} from '../../lab/index.js'
 
-export default class LabUp extends Command {
+export default class LabUp extends LabPlainCommand {
   static summary = 'Boot the two-node QEMU lab'
   static description =
     'Builds the base image once (cached by recipe hash), wires a private network in namespaces, boots node1 and node2 ' +

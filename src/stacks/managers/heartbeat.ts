@@ -9,6 +9,7 @@ import {isIPv4} from '../../config/net.js'
 import {HB_TOOL_DIRS} from '../../facts/heartbeat.js'
 import type {HaManager, LooseConfig} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
+import {AUTHKEYS_PATH, AUTHKEYS_SECRET_KEYS, HA_CF_PATH, HARESOURCES_PATH} from '../../templates/heartbeat.js'
 
 /** Runs one of heartbeat's helpers wherever the distribution put it (`args` are trusted words). */
 export const hbTool = (tool: string, args = '') =>
@@ -22,6 +23,8 @@ export const heartbeatManager: HaManager = {
   sectionDefaults: () => heartbeatSchema.parse({}),
   packages: ['heartbeat'],
   haUnit: 'heartbeat',
+  units: ['heartbeat'],
+  configFiles: [{path: HA_CF_PATH}, {path: HARESOURCES_PATH}, {path: AUTHKEYS_PATH, secretKeys: AUTHKEYS_SECRET_KEYS}],
   haProcess: 'heartbeat',
   ...systemdUnitControl('heartbeat'),
   killHa: 'pkill -KILL -x heartbeat',
@@ -65,7 +68,7 @@ function pingRules(c: LooseConfig): ConfigProblem[] {
   const ping = c.heartbeat?.ping
   if (!isIPv4(ping)) return []
   const nodes = Array.isArray(c.nodes) ? c.nodes : []
-  if (ping !== c.vip?.address && !nodes.some((n) => n?.address === ping)) return []
+  if (ping !== c.vip?.address && !nodes.some((n) => n && (n.ip ?? n.address) === ping)) return []
   return [{path: 'heartbeat.ping', message: `${ping} is ${ping === c.vip?.address ? 'the VIP' : 'a node'}; the ping target must be a third machine both nodes can reach`, fix: "use the gateway of the nodes' network, e.g. `ping: 192.168.1.1`"}]
 }
 

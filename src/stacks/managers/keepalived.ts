@@ -4,6 +4,7 @@
  * DRBD in the sense of a resource agent: its notify script promotes and demotes.
  */
 import {shq} from '../../facts/fact.js'
+import {KEEPALIVED_CONF_PATH, KEEPALIVED_DROPIN_PATH, KEEPALIVED_SECRET_KEYS} from '../../templates/keepalived.js'
 import {nodePriorities} from '../preferred-node.js'
 import type {HaManager} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
@@ -17,6 +18,8 @@ export const keepalivedManager: HaManager = {
   sectionRequired: true,
   packages: ['keepalived'],
   haUnit: 'keepalived',
+  units: ['keepalived'],
+  configFiles: [{path: KEEPALIVED_CONF_PATH, secretKeys: KEEPALIVED_SECRET_KEYS}, {path: KEEPALIVED_DROPIN_PATH}],
   haProcess: 'keepalived',
   ...systemdUnitControl('keepalived'),
   killHa: 'pkill -KILL -x keepalived',

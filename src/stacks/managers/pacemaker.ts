@@ -18,6 +18,9 @@ export const pacemakerManager: HaManager = {
   sectionDefaults: () => pacemakerSchema.parse({}),
   packages: ['pacemaker'],
   haUnit: 'pacemaker',
+  // pcsd only where the cluster is managed with pcs; a unit that is not there reports as such.
+  units: ['corosync', 'pacemaker', 'pcsd'],
+  configFiles: [], // its steps, which write corosync.conf and the authkey, are not built yet
   // Killing corosync (membership) is what takes a node out from under pacemaker at once.
   haProcess: 'corosync',
   startHa: 'systemctl reset-failed corosync pacemaker 2>/dev/null || true\nsystemctl start corosync pacemaker',

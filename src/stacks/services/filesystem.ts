@@ -8,6 +8,7 @@ import {drbdChannel} from './nfs.js'
 export const filesystemService: ServedService = {
   id: 'filesystem',
   title: 'a DRBD filesystem',
+  units: ['drbd'],
   usesDrbd: true,
   servesNfs: false,
   sections: ['storage', 'filesystem'],

@@ -10,6 +10,7 @@ import {duplicateValues} from '../rules.js'
 export const lvsService: ServedService = {
   id: 'lvs',
   title: 'an LVS director pool',
+  units: [],
   usesDrbd: false,
   servesNfs: false,
   sections: ['lvs'],
@@ -28,7 +29,10 @@ function realServerRules(c: LooseConfig): ConfigProblem[] {
   const servers = c.lvs.realServers.filter((s) => s && typeof s === 'object')
   const used = new Map<string, string>()
   if (isIPv4(c.vip?.address)) used.set(c.vip.address, 'the VIP')
-  ;(Array.isArray(c.nodes) ? c.nodes : []).forEach((n, i) => n && isIPv4(n.address) && used.set(n.address, `nodes[${i}] (a director)`))
+  ;(Array.isArray(c.nodes) ? c.nodes : []).forEach((n, i) => {
+    const ip = n ? (n.ip ?? n.address) : undefined
+    if (isIPv4(ip)) used.set(ip, `nodes[${i}] (a director)`)
+  })
   const out: ConfigProblem[] = []
   servers.forEach((s, i) => {
     if (!isIPv4(s.address)) return

@@ -17,6 +17,7 @@ export const drbdChannel = (config: ClusterConfig): PeerChannel => ({proto: 'tcp
 export const nfsService: ServedService = {
   id: 'nfs',
   title: 'NFS on a DRBD filesystem',
+  units: ['drbd', NFS_UNIT, 'rpcbind'],
   usesDrbd: true,
   servesNfs: true,
   sections: ['storage', 'filesystem', 'nfs'],

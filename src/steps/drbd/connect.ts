@@ -5,6 +5,7 @@
  * the node own its address, what the kernel logged. StandAlone (DRBD gave up: wrong secret, split
  * brain, incompatible settings) is reported at once: waiting would not help.
  */
+import {replicationIp} from '../../config/address.js'
 import type {Change, Step, StepContext} from '../../engine/step.js'
 import {preferredNode} from '../../stacks/preferred-node.js'
 import {ExitCode, HapairError, InterruptedError} from '../../errors.js'
@@ -18,7 +19,6 @@ import {readState, type DrbdState} from './poll.js'
 
 type Facts = {drbd: DrbdState}
 
-const replicationAddress = (n: {address: string; replicationAddress?: string}) => n.replicationAddress ?? n.address
 
 function standAloneMessage(ctx: StepContext, node: string): string {
   const res = ctx.config.drbd.resource
@@ -29,13 +29,15 @@ function standAloneMessage(ctx: StepContext, node: string): string {
   )
 }
 
-export function diagnosticsScript(ctx: StepContext, self: {address: string; replicationAddress?: string}, peer: {address: string; replicationAddress?: string}): string {
+type Endpoint = {address: string; ip?: string; replicationAddress?: string}
+
+export function diagnosticsScript(ctx: StepContext, self: Endpoint, peer: Endpoint): string {
   const port = ctx.config.drbd.port
-  return `port=${port}; peer=${shq(replicationAddress(peer))}; me=${shq(replicationAddress(self))}
+  return `port=${port}; peer=${shq(replicationIp(peer))}; me=${shq(replicationIp(self))}
 echo "hostname=$(uname -n)"
 if ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\\$"; then echo listening=yes; else echo listening=no; fi
 if timeout 3 bash -c "</dev/tcp/$peer/$port" 2>/dev/null; then echo peer=open; else echo peer=closed; fi
-if ip -o -4 addr show 2>/dev/null | grep -q " $me/"; then echo own-address=yes; else echo own-address=no; fi
+if ip -o addr show 2>/dev/null | grep -q " $me/"; then echo own-address=yes; else echo own-address=no; fi
 dmesg 2>/dev/null | grep -i drbd | tail -n 5 | sed 's/^/kernel=/'
 true
 `
@@ -50,9 +52,9 @@ export function timeoutMessage(ctx: StepContext, node: string, peer: string, sec
   const lines = [
     `${ctx.config.drbd.resource} did not connect within ${seconds} s (${last?.state ? stateLine(node, last.state, ctx.config.drbd.resource) : `${node}: state unknown`}). Check:`,
     `  - is ${peer} up? drbd.up must have run there too (\`drbdadm status\` or \`cat /proc/drbd\` on ${peer})`,
-    `  - firewall: TCP ${port} must be open both ways between ${replicationAddress(self)} and ${replicationAddress(other)}` +
-      (d.peer ? ` (from ${node}, ${replicationAddress(other)}:${port} is ${d.peer === 'open' ? 'reachable' : 'NOT reachable'})` : ''),
-    `  - addresses: each node must own its address in the resource file` + (d['own-address'] ? ` (${node} ${d['own-address'] === 'yes' ? 'has' : 'does NOT have'} ${replicationAddress(self)})` : ''),
+    `  - firewall: TCP ${port} must be open both ways between ${replicationIp(self)} and ${replicationIp(other)}` +
+      (d.peer ? ` (from ${node}, ${replicationIp(other)}:${port} is ${d.peer === 'open' ? 'reachable' : 'NOT reachable'})` : ''),
+    `  - addresses: each node must own its address in the resource file` + (d['own-address'] ? ` (${node} ${d['own-address'] === 'yes' ? 'has' : 'does NOT have'} ${replicationIp(self)})` : ''),
     `  - host names: \`uname -n\` must equal the \`on\` names ${ctx.nodes.map((n) => `"${n.name}"`).join(' and ')}` + (d.hostname ? ` (${node} says "${d.hostname}")` : ''),
   ]
   if (d.listening === 'no') lines.push(`  - DRBD is not listening on port ${port} on ${node}`)

@@ -23,6 +23,7 @@ const expected: Record<string, string[]> = {
   'drbd-init': [...runbook, 'wipe', 'yes', 'no-wait'],
   run: [...runbook, 'wipe', 'yes', 'no-wait'],
   'ha-install': runbook,
+  report: [...connects, 'output', 'since'],
 }
 
 for (const [id, flags] of Object.entries(expected)) {
@@ -30,6 +31,12 @@ for (const [id, flags] of Object.entries(expected)) {
     assert.deepEqual(Object.keys(manifest.commands[id].flags).sort(), [...flags].sort())
   })
 }
+
+test('every lab command takes --no-color, except exec and ssh, whose arguments belong to the command they run', () => {
+  const lab = Object.entries(manifest.commands).filter(([id]) => id.startsWith('lab:'))
+  assert.ok(lab.length >= 9)
+  for (const [id, c] of lab) assert.equal('no-color' in c.flags, !['lab:exec', 'lab:ssh'].includes(id), id)
+})
 
 test('no command advertises --yes or --accept-new-host-keys without connecting or confirming', () => {
   assert.ok(!('yes' in manifest.commands.history.flags) && !('accept-new-host-keys' in manifest.commands.history.flags))

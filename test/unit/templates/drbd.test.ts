@@ -116,3 +116,24 @@ describe('validated by the real drbdadm (recorded: drbd-utils 9.22, `drbdadm -c 
     assert.match(drbdConf(), /include "drbd\.d\/\*\.res";/)
   })
 })
+
+describe('DRBD resource file with IPv6 and named nodes', () => {
+  it('writes an IPv6 replication address with its family and brackets', () => {
+    const c = testCluster({
+      nodes: [
+        {name: 'ha1', address: 'ha1.example.com', ip: '192.168.77.11', replicationAddress: 'fd00::1'},
+        {name: 'ha2', address: 'ha2.example.com', ip: '192.168.77.12', replicationAddress: 'fd00::2'},
+      ],
+    })
+    const text = drbdResourceConf(c.config, c.secrets, 8)
+    assert.match(text, /^    address ipv6 \[fd00::1\]:7788;$/m)
+    assert.match(text, /^    address ipv6 \[fd00::2\]:7788;$/m)
+  })
+
+  it('replicates over the resolved IPv4 of a node addressed by name, never the name', () => {
+    const c = testCluster({nodes: [{name: 'ha1', address: 'ha1.example.com', ip: '192.168.77.11'}, {name: 'ha2', address: '192.168.77.12'}]})
+    const text = drbdResourceConf(c.config, c.secrets, 8)
+    assert.match(text, /address 192\.168\.77\.11:7788;/)
+    assert.doesNotMatch(text, /example\.com/)
+  })
+})

@@ -39,6 +39,13 @@ describe('ha.cf', () => {
     assert.match(renderHaCf(config, config.heartbeat!, config.nodes[0], {...facts, iface: 'eth1'}), /^ucast eth1 10\.0\.0\.2$/m)
   })
 
+  it('a peer addressed by name is reached on its resolved IPv4, never the name', () => {
+    const {config} = hbCluster({}, {nodes: [{name: 'node1', address: '192.168.77.11'}, {name: 'node2', address: 'node2.example.com', ip: '192.168.77.12'}]})
+    const text = renderHaCf(config, config.heartbeat!, config.nodes[0], facts)
+    assert.match(text, /^ucast eth0 192\.168\.77\.12$/m)
+    assert.doesNotMatch(text, /example\.com/)
+  })
+
   it('bcast, mcast, a ping node with ipfail, auto_failback on, other timings, names that differ from the file', () => {
     const {config} = hbCluster({media: 'mcast', mcastGroup: '239.0.0.9', udpPort: 695, ping: '192.168.77.1', autoFailback: true, keepalive: 2, deadtime: 10, warntime: 6, initdead: 30})
     const text = renderHaCf(config, config.heartbeat!, config.nodes[0], {...facts, unames: ['alpha', 'beta']})

@@ -75,6 +75,17 @@ describe('renderKeepalivedConf', () => {
     assert.doesNotMatch(mc, /unicast/)
   })
 
+  it('unicast peers are IPs: a node addressed by name or IPv6 gives its ip, never the name', () => {
+    const nodes = [
+      {name: 'node1', address: 'node1.example.com', ip: '192.168.77.11'},
+      {name: 'node2', address: 'fd00::12', ip: '192.168.77.12'},
+    ]
+    const n1 = render({nodes})
+    assert.match(n1, /^\s+unicast_src_ip 192\.168\.77\.11$/m)
+    assert.deepEqual(block(n1, 'unicast_peer'), ['192.168.77.12'])
+    assert.doesNotMatch(n1, /example\.com|fd00/)
+  })
+
   it('VIP with prefix and device, router id, advert interval, instance name', () => {
     const conf = render({keepalived: {virtualRouterId: 77, advertInt: 2}})
     assert.deepEqual(block(conf, 'virtual_ipaddress'), ['192.168.77.100/24 dev eth0'])

@@ -130,3 +130,21 @@ describe('hapair init (the command)', () => {
     assert.match(out.stderr, /pass --yes with --node1/)
   })
 })
+
+describe('initFromFlags with inventory addresses', () => {
+  it('writes a host name and an IPv6 address, each with its ip, and they load', async () => {
+    const dir = await tmp()
+    const file = join(dir, 'hapair.yaml')
+    await initFromFlags(file, {...flags, node1: 'name=node1,address=node1.example.com,ip=192.168.1.151', node2: "name=node2,address=fd00::12,ip=192.168.1.152"}, {force: false})
+    const text = await readFile(file, 'utf8')
+    assert.match(text, /address: node1\.example\.com\n\s+ip: 192\.168\.1\.151/)
+    const loaded = await loadCluster(file, {resolve: {sshConfig: () => ({used: []}), resolveName: async () => assert.fail('ip given: no lookup')}})
+    assert.deepEqual(loaded.config.nodes.map((n) => [n.address, n.ip]), [['node1.example.com', '192.168.1.151'], ['fd00::12', '192.168.1.152']])
+  })
+
+  it('refuses a hostile address naming the flag', async () => {
+    const dir = await tmp()
+    await assert.rejects(initFromFlags(join(dir, 'hapair.yaml'), {...flags, node1: 'name=node1,address=$(reboot)'}, {force: false}), (e: unknown) => e instanceof ConfigError && /--node1/.test(e.message) && /not an IPv4 or IPv6 address or a host name/.test(e.message))
+    assert.deepEqual(await readdir(dir), [])
+  })
+})

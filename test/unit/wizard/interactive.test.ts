@@ -4,13 +4,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
-import {loadCluster} from '../../../src/config/load.js'
+import {loadCluster, parseClusterText} from '../../../src/config/load.js'
 import {ConnectError, UsageError} from '../../../src/errors.js'
 import type {Connector} from '../../../src/transport/connect-all.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
+import {sshConfigLookup} from '../../../src/transport/ssh-config.js'
 import type {SshTarget} from '../../../src/transport/ssh-host.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
-import {DEFAULT, ScriptedPrompter, type Answer} from './scripted-prompter.js'
+import {DEFAULT, refused, ScriptedPrompter, type Answer} from './scripted-prompter.js'
 
 const DIR = fileURLToPath(new URL('../../../../test/fixtures/config/discovery/', import.meta.url))
 const guest: Record<string, string> = {}
@@ -204,17 +205,142 @@ describe('hapair init wizard', () => {
     assert.equal(await readFile(file, 'utf8'), 'mine\n')
   })
 
-  it('the same machine entered twice is caught at once', async () => {
+  it('the same machine entered twice is caught at once, and another address is asked for', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
-    const prompt = new ScriptedPrompter([[/^Cluster name/, DEFAULT], [/^node1: address/, '10.10.0.11'], ...sshDefaults('node1'), [/^node2: address/, '10.10.0.12'], ...sshDefaults('node2')])
+    guest['10.10.0.13'] = guest['10.10.0.12']
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, '10.10.0.11'],
+      ...sshDefaults('node1'),
+      [/^node2: address/, refused('10.10.0.11', /that is node1's address/)],
+      [/^node2: address/, '10.10.0.14'],
+      ...sshDefaults('node2'),
+      // Before any other question: the clash and a way out.
+      [/^node2: what now\?/, 'edit'],
+      [/^node2: address/, '10.10.0.13'],
+      ...sshDefaults('node2'),
+      ...rest(),
+    ])
+    guest['10.10.0.14'] = guest['10.10.0.11']
     const fake = fakeConnector()
-    guest['10.10.0.12.bak'] = guest['10.10.0.12']
-    guest['10.10.0.12'] = guest['10.10.0.11']
-    try {
-      await assert.rejects(runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect}), /both nodes are called "node1"/)
-    } finally {
-      guest['10.10.0.12'] = guest['10.10.0.12.bak']
-    }
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect})
     prompt.done()
+    assert.ok(prompt.said.some((l) => /node2: 10\.10\.0\.14 calls itself "node1", like node1 \(10\.10\.0\.11\)/.test(l)))
+    const {config} = await loadCluster(join(dir, 'hapair.yaml'))
+    assert.deepEqual(config.nodes.map((n) => [n.name, n.address]), [['node1', '10.10.0.11'], ['node2', '10.10.0.13']])
+  })
+
+  it('refuses an interface and a disk the nodes do not have, and a size the disk cannot hold', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, '10.10.0.11'],
+      ...sshDefaults('node1'),
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      ...rest({
+        iface: [refused('eth9', /^node1 has no interface eth9 with an IPv4 address \(it has: lo, ens3.*\); node2 has no interface eth9/), 'ens3'],
+        disk: [refused('/dev/sdz', /^\/dev\/sdz is not a disk on node1 \(its disks: \/dev\/vda, \/dev\/vdb\); \/dev\/sdz is not a disk on node2/), refused('/dev/vda', /holds node1's root filesystem/), '/dev/vdb'],
+        size: [refused('5G', /^5G does not fit \/dev\/vdb on node1 \(1G, less 2M for the partition table\)/), '512M'],
+      }),
+    ])
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fakeConnector().connect})
+    prompt.done()
+    assert.equal(prompt.refusals.length, 4)
+    const {config} = await loadCluster(join(dir, 'hapair.yaml'))
+    assert.equal(config.vip.interface, 'ens3')
+    assert.deepEqual(config.storage, {disk: '/dev/vdb', partition: {number: 1, size: '512M'}})
+  })
+
+  it('a node addressed by name: asks for its IPv4 among the ones it holds, and computes the VIP from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    guest['node1.lab.example'] = guest['10.10.0.11']
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, refused('-oProxyCommand=x', /a host name/)],
+      [/^node1: address/, 'node1.lab.example'],
+      ...sshDefaults('node1'),
+      [/^node1: its IPv4 address on the VIP's network \(node1\.lab\.example is not one\)/, refused('10.9.9.9', /^node1 does not hold 10\.9\.9\.9 \(it has: 10\.10\.0\.11/)],
+      [/^node1: its IPv4 address/, DEFAULT],
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      ...rest(),
+    ])
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fakeConnector().connect})
+    prompt.done()
+    const {config} = await loadCluster(join(dir, 'hapair.yaml'), {resolve: {sshConfig: () => ({used: []}), resolveName: async () => assert.fail('ip is in the file')}})
+    assert.deepEqual([config.nodes[0].address, config.nodes[0].ip], ['node1.lab.example', '10.10.0.11'])
+    assert.equal(config.vip.address, '10.10.0.200')
+  })
+
+  it("takes ~/.ssh/config's User, Port and IdentityFile as defaults, and dials its HostName through its ProxyJump", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    guest['db1'] = guest['10.10.0.11']
+    const sshConfig = sshConfigLookup('Host db1\n  HostName 10.10.0.11\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/cluster\n  ProxyJump ops@bastion\n')
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, DEFAULT],
+      [/^node1: address/, 'db1'],
+      [/^node1: SSH user/, DEFAULT],
+      [/^node1: SSH port/, DEFAULT],
+      [/^node1: SSH key file/, DEFAULT],
+      [/^node1: its IPv4 address/, DEFAULT],
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      ...rest(),
+    ])
+    const fake = fakeConnector()
+    await runWizard({file: join(dir, 'hapair.yaml'), force: false, acceptNewHostKeys: false, prompt, connect: fake.connect, sshConfig})
+    prompt.done()
+    const asked = (re: RegExp) => prompt.asked.find((q) => re.test(q.message))!.default
+    assert.deepEqual([asked(/^node1: SSH user/), asked(/^node1: SSH port/), asked(/^node1: SSH key file/)], ['admin', '2222', '~/.ssh/cluster'])
+    assert.deepEqual((fake.targets[0].ssh as {route?: unknown}).route, {host: '10.10.0.11', jumps: [{name: 'bastion', host: 'bastion', port: 22, user: 'ops'}], fromSshConfig: 'HostName, ProxyJump from ~/.ssh/config'})
+    assert.ok(prompt.said.includes('node1: connecting to admin@10.10.0.11:2222 via bastion ...'))
+    const text = await readFile(join(dir, 'hapair.yaml'), 'utf8')
+    assert.doesNotMatch(text, /proxyJump|bastion/, 'how to dial stays in ~/.ssh/config')
+  })
+
+  it('a failure at the very end keeps the answers in a draft that is a valid cluster file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const file = join(dir, 'hapair.yaml')
+    // A world-readable secrets file stops the write (it would leak the DRBD secret).
+    await writeFile(join(dir, 'hapair.secrets.yaml'), 'drbdSharedSecret: x\n', {mode: 0o644})
+    const prompt = new ScriptedPrompter([
+      [/^Cluster name/, 'keepme'],
+      [/^node1: address/, '10.10.0.11'],
+      ...sshDefaults('node1'),
+      [/^node2: address/, '10.10.0.12'],
+      ...sshDefaults('node2'),
+      ...rest(),
+      [/^Keep your answers in a draft file/, DEFAULT],
+    ])
+    await assert.rejects(runWizard({file, force: false, acceptNewHostKeys: false, prompt, connect: fakeConnector().connect}))
+    prompt.done()
+    const draft = await readFile(`${file}.draft`, 'utf8')
+    const parsed = parseClusterText(draft)
+    assert.deepEqual(parsed.problems, [])
+    assert.equal(parsed.config?.name, 'keepme')
+    assert.ok(prompt.said.some((l) => l.includes(`mv ${file}.draft ${file}`)))
+    await assert.rejects(readFile(file), 'no cluster file was written')
   })
 })
+
+/** The questions after both nodes, answered with their defaults unless told otherwise (write: yes). */
+function rest(over: {iface?: Answer[]; disk?: Answer[]; size?: Answer[]} = {}): [RegExp, Answer][] {
+  const many = (re: RegExp, answers: Answer[] | undefined): [RegExp, Answer][] => (answers ?? [DEFAULT]).map((a) => [re, a])
+  return [
+    [/^Which HA stack/, DEFAULT],
+    [/^Floating IP/, DEFAULT],
+    [/prefix length/, DEFAULT],
+    ...many(/^Network interface/, over.iface),
+    ...(over.disk ? ([[/^Disk to replicate/, '\u0000other']] as [RegExp, Answer][]) : []),
+    ...many(/^Disk to replicate/, over.disk),
+    ...many(/^Size of the DRBD partition/, over.size),
+    [/^DRBD: resource r0/, DEFAULT],
+    [/^Filesystem on the DRBD device/, DEFAULT],
+    [/^Mount point/, DEFAULT],
+    [/^NFS clients/, DEFAULT],
+    [/virtual router id/, DEFAULT],
+    [/^When node1 comes back after a failover/, DEFAULT],
+    [/^Write .*hapair\.yaml\?/, true],
+  ]
+}

@@ -15,7 +15,7 @@ import {connectHost} from '../../../src/transport/ssh-host.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
 import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {sshdUnavailable, TestSshd} from '../transport/sshd-fixture.js'
-import {DEFAULT, ScriptedPrompter} from './scripted-prompter.js'
+import {DEFAULT, refused, ScriptedPrompter} from './scripted-prompter.js'
 
 const missing = sshdUnavailable()
 const skip = skipUnlessCI(missing)
@@ -54,7 +54,10 @@ describe('hapair init wizard against a real sshd', {skip}, () => {
       [/prefix length/, DEFAULT],
       [/^Network interface/, DEFAULT],
       [/^Disk to replicate/, '\u0000other'],
-      [/^Disk to replicate/, '/dev/vdb'],
+      // Checked against the disks this machine's lsblk reports: one it lacks is refused; a
+      // /dev/disk/by-* link is not in lsblk's list by that name, so it is taken as typed.
+      [/^Disk to replicate/, refused('/dev/hapair-no-such-disk', new RegExp(`^/dev/hapair-no-such-disk is not a disk on ${execFileSync('uname', ['-n'], {encoding: 'utf8'}).trim()} \\(its disks: `))],
+      [/^Disk to replicate/, '/dev/disk/by-id/hapair-test-disk'],
       [/^Size of the DRBD partition/, DEFAULT],
       [/^DRBD: resource r0/, DEFAULT],
       [/^Filesystem on the DRBD device/, DEFAULT],

@@ -7,10 +7,18 @@ import assert from 'node:assert/strict'
 import type {Choice, Prompter} from '../../../src/wizard/prompter.js'
 
 export const DEFAULT = Symbol('default')
-export type Answer = string | boolean | typeof DEFAULT
+/** An answer the question's validation must refuse with a reason matching `why`; the next entry answers the same question again. */
+export interface Refused {
+  refused: string
+  why: RegExp
+}
+export const refused = (value: string, why: RegExp): Refused => ({refused: value, why})
+export type Answer = string | boolean | typeof DEFAULT | Refused
 
 export class ScriptedPrompter implements Prompter {
   readonly said: string[] = []
+  /** The reasons given for refused answers, in order. */
+  readonly refusals: string[] = []
   readonly asked: {message: string; default?: unknown; choices?: Choice<string>[]}[] = []
   private readonly script: [RegExp, Answer][]
 
@@ -27,7 +35,15 @@ export class ScriptedPrompter implements Prompter {
 
   async input(q: {message: string; default?: string; validate?: (value: string) => true | string}): Promise<string> {
     this.asked.push({message: q.message, default: q.default})
-    const answer = this.next(q.message)
+    let answer = this.next(q.message)
+    // As at the terminal: a refused answer shows the reason and the same question stays open.
+    while (typeof answer === 'object') {
+      const verdict = q.validate ? q.validate(answer.refused) : true
+      assert.notEqual(verdict, true, `"${answer.refused}" to "${q.message}" was accepted; it should have been refused`)
+      assert.match(String(verdict), answer.why)
+      this.refusals.push(String(verdict))
+      answer = this.next(q.message)
+    }
     const value = answer === DEFAULT ? (q.default ?? '') : String(answer)
     const verdict = q.validate ? q.validate(value) : true
     assert.equal(verdict, true, `answer "${value}" to "${q.message}" was rejected: ${verdict}`)
