@@ -1,8 +1,8 @@
 /**
  * The cheap reads behind a node's state besides DRBD (drbd.ts): the VIP, the mount, nfsd's
  * threads, the HA daemon's unit and the kernel's split-brain messages. /proc files read with shell
- * builtins and one `ip` call, so the drills' fast polls cost a few milliseconds on a real node; systemctl and dmesg are
- * for full reads only (node-state.ts decides which a read asks).
+ * builtins and one `ip` call, so the drills' fast polls cost a few milliseconds on a real node;
+ * systemctl and dmesg are for full reads only (node-state.ts decides which a read asks).
  */
 import {shq, type Fact} from '../facts/fact.js'
 import {vipFact} from '../facts/ip.js'
