@@ -13,15 +13,11 @@ import {stderrLog, type LabLog} from './log.js'
 import {labSshYaml} from './cluster-file.js'
 import {DRILL_CLIENT} from './topology.js'
 
-/**
- * Its NFS client (mount.nfs), from the image's local repository as the cluster's packages are.
- * netbase too: mount.nfs looks up "tcp" in /etc/protocols, which the minimal image lacks (the
- * cluster nodes get it with their HA packages).
- */
-const INSTALL_NFS_CLIENT = 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nfs-common netbase'
+/** Its NFS client comes with its root image (client-root.img; see assets/build-image.sh). */
+const HAS_NFS_CLIENT = 'command -v mount.nfs >/dev/null && test -s /etc/protocols'
 
-/** Boots the drill client on a fresh root overlay and installs its NFS client; returns the times. */
-export async function drillClientUp(options: {log?: LabLog; bootTimeoutMs?: number} = {}, paths: LabPaths = labPaths()): Promise<{bootMs: number; installMs: number}> {
+/** Boots the drill client on a fresh root overlay; returns the time to SSH. */
+export async function drillClientUp(options: {log?: LabLog; bootTimeoutMs?: number} = {}, paths: LabPaths = labPaths()): Promise<{bootMs: number}> {
   const log = options.log ?? stderrLog
   const {image, state} = runningImage(paths)
   if (!existsSync(guestPaths(paths, DRILL_CLIENT.name).seed)) {
@@ -34,11 +30,10 @@ export async function drillClientUp(options: {log?: LabLog; bootTimeoutMs?: numb
   log(`${DRILL_CLIENT.name}: qemu started (pid ${pid}), serial log ${guestPaths(paths, DRILL_CLIENT.name).serialLog}`)
   await waitForSsh(DRILL_CLIENT.name, options.bootTimeoutMs ?? 240_000, paths)
   const bootMs = Date.now() - started
-  const r = await guestExec(DRILL_CLIENT.name, INSTALL_NFS_CLIENT, {timeoutMs: 10 * 60_000}, paths)
-  if (r.code !== 0) throw new LabError(`${DRILL_CLIENT.name}: installing its NFS client failed: ${describeFailure(r)}`)
-  const installMs = Date.now() - started - bootMs
-  log(`${DRILL_CLIENT.name}: up after ${(bootMs / 1000).toFixed(1)} s, NFS client installed in ${(installMs / 1000).toFixed(1)} s`)
-  return {bootMs, installMs}
+  const r = await guestExec(DRILL_CLIENT.name, HAS_NFS_CLIENT, {timeoutMs: 60_000}, paths)
+  if (r.code !== 0) throw new LabError(`${DRILL_CLIENT.name}: its image has no NFS client (mount.nfs, /etc/protocols): ${describeFailure(r)}`, 'rebuild the lab image: `hapair lab up --rebuild`')
+  log(`${DRILL_CLIENT.name}: up after ${(bootMs / 1000).toFixed(1)} s`)
+  return {bootMs}
 }
 
 /** Powers the drill client off (its disks go with the next drillClientUp or `lab down`). */

@@ -8,7 +8,7 @@ import {isAlive, killPid, processArgv, readPidFile} from './process.js'
 import {inNamespace, clientExec} from './network.js'
 import {LabError, describeFailure, mustRun, run, sleep, type RunOptions, type RunResult} from './run.js'
 import {NETNS_SWITCH, guestSpec, type GuestSpec} from './topology.js'
-import type {BaseImage} from './image.js'
+import {rootImageOf, type BaseImage} from './image.js'
 
 export const GUEST_MEMORY_MIB = 512
 export const DATA_DISK_SIZE = '256M'
@@ -39,7 +39,7 @@ export async function keptDisksFit(guest: GuestSpec, image: BaseImage, paths: La
   if (!existsSync(gp.overlay) || !existsSync(gp.data)) return false
   try {
     const [root, data] = await Promise.all([qcow2Info(gp.overlay), qcow2Info(gp.data)])
-    return root.backingFile === image.rootImage && [root, data].every((d) => d.snapshots.some((s) => s.tag === BLANK_TAG))
+    return root.backingFile === rootImageOf(guest, image) && [root, data].every((d) => d.snapshots.some((s) => s.tag === BLANK_TAG))
   } catch {
     return false
   }
@@ -58,7 +58,7 @@ export async function createGuestDisks(guest: GuestSpec, image: BaseImage, paths
   }
   rmSync(gp.overlay, {force: true})
   rmSync(gp.data, {force: true})
-  await mustRun(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', image.rootImage, '-F', 'raw', gp.overlay])
+  await mustRun(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', rootImageOf(guest, image), '-F', 'raw', gp.overlay])
   await mustRun(['qemu-img', 'create', '-q', '-f', 'qcow2', gp.data, DATA_DISK_SIZE])
   for (const disk of [gp.overlay, gp.data]) await createDiskSnapshot(disk, BLANK_TAG)
   return 'made'

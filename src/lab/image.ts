@@ -5,6 +5,7 @@
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {assetsDir, type LabPaths} from './paths.js'
+import type {GuestSpec} from './topology.js'
 import {DEFAULT_MIRRORS, mirrorsFromSources, RECIPE, recipeEnv, recipeHash, type Mirrors} from './recipe.js'
 import {LabError, describeFailure, run} from './run.js'
 import {stderrLog, type LabLog} from './log.js'
@@ -13,6 +14,8 @@ export interface BaseImage {
   hash: string
   dir: string
   rootImage: string
+  /** root.img plus the drill client's NFS client (nfs-common, netbase), built from the same tree. */
+  clientRootImage: string
   kernel: string
   initrd: string
 }
@@ -24,7 +27,7 @@ export interface EnsureImageResult {
   buildMs: number
 }
 
-const BUILD_FILES = ['root.img', 'vmlinuz', 'initrd.img', 'manifest.json']
+const BUILD_FILES = ['root.img', 'client-root.img', 'vmlinuz', 'initrd.img', 'manifest.json']
 
 function assetContents(): Record<string, Buffer> {
   const dir = assetsDir()
@@ -41,7 +44,12 @@ export function baseImage(paths: LabPaths, hash = currentRecipeHash()): BaseImag
 
 /** The image a running lab was booted from (its dir is recorded in lab.json). */
 export function imageAt(dir: string, hash: string): BaseImage {
-  return {hash, dir, rootImage: join(dir, 'root.img'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img')}
+  return {hash, dir, rootImage: join(dir, 'root.img'), clientRootImage: join(dir, 'client-root.img'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img')}
+}
+
+/** The root image a guest boots over (see GuestSpec.root). */
+export function rootImageOf(guest: Pick<GuestSpec, 'root'>, image: BaseImage): string {
+  return guest.root === 'client' ? image.clientRootImage : image.rootImage
 }
 
 export function isImageCached(image: BaseImage): boolean {

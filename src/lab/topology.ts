@@ -26,11 +26,16 @@ export interface GuestSpec {
   mac: string
   /** Tap device in NETNS_SWITCH. */
   tap: string
+  /**
+   * Which root tree of the base image it boots: the nodes the minimal one (hapair installs
+   * their packages), the drill client one with its NFS client already in (it is not under test).
+   */
+  root: 'node' | 'client'
 }
 
 export const GUESTS: readonly GuestSpec[] = [
-  {name: 'node1', address: '192.168.77.11', mac: '52:54:00:77:00:11', tap: 'tap1'},
-  {name: 'node2', address: '192.168.77.12', mac: '52:54:00:77:00:12', tap: 'tap2'},
+  {name: 'node1', address: '192.168.77.11', mac: '52:54:00:77:00:11', tap: 'tap1', root: 'node'},
+  {name: 'node2', address: '192.168.77.12', mac: '52:54:00:77:00:12', tap: 'tap2', root: 'node'},
 ]
 
 /**
@@ -38,7 +43,7 @@ export const GUESTS: readonly GuestSpec[] = [
  * the cluster file names one (`drill.client`), as a real site's client would. Booted on demand
  * (drill-client.ts); its tap, keys and known_hosts entry exist from `lab up` on.
  */
-export const DRILL_CLIENT: GuestSpec = {name: 'client1', address: '192.168.77.31', mac: '52:54:00:77:00:31', tap: 'tap3'}
+export const DRILL_CLIENT: GuestSpec = {name: 'client1', address: '192.168.77.31', mac: '52:54:00:77:00:31', tap: 'tap3', root: 'client'}
 
 /** Every guest the lab may run: the cluster's and the drill client. */
 export const ALL_GUESTS: readonly GuestSpec[] = [...GUESTS, DRILL_CLIENT]

@@ -151,20 +151,10 @@ test('pause freezes a guest and resume brings it back where it was', async () =>
   assert.equal(await on('node1', 'cat /proc/sys/kernel/random/boot_id'), before, 'same boot after resume')
 })
 
-test('power loss kills the guest; power on boots it again from the same disks', async () => {
-  await on('node2', 'echo survivor >/root/mark && sync')
-  const bootId = await on('node2', 'cat /proc/sys/kernel/random/boot_id')
-  const pid = (await labStatus()).guests[1].pid!
-  await powerOff('node2')
-  assert.equal(isAlive(pid), false)
-  assert.equal((await labStatus()).guests[1].state, 'off')
-  assert.equal(await clientPings('192.168.77.12'), false)
-  const {bootMs} = await powerOn('node2')
-  console.log(`lab: power-on to SSH ${bootMs} ms`)
-  assert.notEqual(await on('node2', 'cat /proc/sys/kernel/random/boot_id'), bootId, 'a new boot')
-  assert.equal(await on('node2', 'cat /root/mark'), 'survivor')
-  assert.equal(await on('node2', 'uname -n'), 'node2')
-})
+// Power loss and power on (from the same disks) are proven by 30-drills' crash-active: the drill
+// powers the active guest off through the lab's hooks, and its heal powers it on and waits for
+// it to rejoin with its own DRBD disk (a fresh disk would leave the heal unhealthy). A boot of
+// its own here cost half a minute and proved nothing more.
 
 /** `hapair lab ARGS --json` as a user runs it (lab commands take no cluster file). */
 function labCli(args: string[]): {code: number; json: any; stderr: string} {

@@ -18,7 +18,7 @@ export default class LabClient extends LabPlainCommand {
     action: Args.string({description: 'up or down', required: true, options: ['up', 'down']}),
   }
 
-  async run(): Promise<{action: string; name: string; address: string; drillYaml?: string; bootMs?: number; installMs?: number; stopped?: boolean}> {
+  async run(): Promise<{action: string; name: string; address: string; drillYaml?: string; bootMs?: number; stopped?: boolean}> {
     const {args} = await this.parse(LabClient)
     const who = {action: args.action, name: DRILL_CLIENT.name, address: DRILL_CLIENT.address}
     if (args.action === 'down') {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the lab's base image into OUT (a fresh directory): root.img (raw ext4), vmlinuz,
+# Builds the lab's base image into OUT (a fresh directory): root.img (raw ext4), client-root.img
+# (the same tree plus the drill client's NFS client), vmlinuz,
 # initrd.img and manifest.json. Run by src/lab/image.ts inside `unshare --mount` so that every
 # mount made here vanishes with the process, even if the build is killed half way.
 # Inputs come from the environment so that image.ts can hash exactly what it passes in.
@@ -120,6 +121,21 @@ umount "$root/sys" "$root/proc"
 
 step "root.img ($LAB_ROOT_SIZE ext4 from the tree, no loop mount)"
 mkfs.ext4 -q -F -L hapair-root -d "$root" "$out/root.img" "$LAB_ROOT_SIZE" >/dev/null
+
+# The drill client is the lab's stand-in for a site's client machine, not a node under test: it
+# boots with its NFS client already installed (natively here, a second or two, instead of about a
+# minute of apt under emulation at every drill-client boot). netbase too: mount.nfs looks up "tcp"
+# in /etc/protocols, which the minimal tree lacks. The nodes keep the minimal tree: hapair's
+# install steps run a real apt-get install there.
+step "client-root.img: the same tree plus nfs-common and netbase"
+mount -t proc proc "$root/proc"
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+in_root apt-get -q -y --no-install-recommends install nfs-common netbase >/dev/null
+in_root apt-get clean
+rm -f "$root/usr/sbin/policy-rc.d"
+umount "$root/proc"
+mkfs.ext4 -q -F -L hapair-root -d "$root" "$out/client-root.img" "$LAB_ROOT_SIZE" >/dev/null
 printf '{"kernel":"%s","rootUsedKiB":%s}\n' "$kver" "$(du -sk "$root" | cut -f1)" >"$out/manifest.json"
 rm -rf "$root" "$out/debootstrap.log"
 step "done"
