@@ -48,6 +48,16 @@ export const MOUNT_GONE = 75
 /** An operation left with less than this after mounting cannot make an SSH round trip. */
 const MIN_OP_MS = 300
 
+/**
+ * How long the first mount may take, whatever the operation that started it waits. A client's
+ * first NFS mount loads the NFS modules: an emulated lab guest took more than the 3 s a write
+ * waits, and a mount killed at each write's deadline never finished, so no write ever did.
+ * Operations stop waiting at their own deadline; the mount goes on, and the next operation waits
+ * for the same one. Later mounts (after a failover dropped one) keep the operation's budget: a
+ * mount left waiting on a moving VIP would add TCP's backoff to the stall the drill measures.
+ */
+export const MOUNT_MS = 30_000
+
 /** The node kills an operation this much before hapair stops waiting: room for SSH and bash. */
 export function nodeBudgetMs(timeoutMs: number): number {
   return timeoutMs - Math.min(1000, Math.round(timeoutMs / 4))
@@ -90,16 +100,17 @@ export const mountSource = (server: string, exportPath: string) => `${server.inc
 
 /**
  * Drops the given old mounts, then mounts `server:exportPath` on `dir`, a new root-only directory
- * (mkdir fails if it exists). A failed mount leaves nothing behind.
+ * (mkdir fails if it exists). A failed mount leaves nothing behind. `optionsMs`: the operation
+ * budget the mount's soft timeouts are sized for, when the mount itself may take longer.
  */
-export function mountScript(server: string, exportPath: string, dir: string, budgetMs: number, old: string[] = []): string {
+export function mountScript(server: string, exportPath: string, dir: string, budgetMs: number, old: string[] = [], optionsMs?: number): string {
   const mountMs = Math.max(Math.min(budgetMs, 500), budgetMs - UMOUNT_S * 1000 * old.length)
   return [
     ...(old.length ? [unmountScript(old)] : []),
     `command -v mount.nfs >/dev/null || { echo 'mount.nfs not found' >&2; exit ${NO_NFS_CLIENT}; }`,
     `d=${shq(dir)}`,
     'mkdir -m 0700 "$d"',
-    `timeout -s KILL ${secs(mountMs)} mount -t nfs -o ${mountOptions(mountMs)} ${shq(mountSource(server, exportPath))} "$d" || {`,
+    `timeout -s KILL ${secs(mountMs)} mount -t nfs -o ${mountOptions(optionsMs ?? mountMs)} ${shq(mountSource(server, exportPath))} "$d" || {`,
     '  rc=$?',
     ...unmountLines('"$d"').map((l) => `  ${l}`),
     '  exit $rc',
@@ -158,11 +169,23 @@ export function mountError(node: string, source: string, r: ExecResult, timeoutM
 
 type Mounting = Promise<{mount: KernelMount} | {error: string}>
 
+/** `p`'s value, or undefined if it takes longer than `ms` (p itself goes on). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export function remoteKernelNfs(host: Host, opts: RemoteKernelNfsOptions = {}): RecordTransport {
   let mounting: Mounting | undefined
   /** Mounts dropped (gone, stale) that the next mount script unmounts and removes. */
   const dropped: string[] = []
   let closed = false
+  let everMounted = false
 
   const run = async (script: string, label: string, timeoutMs: number): Promise<ExecResult | {error: string}> => {
     try {
@@ -176,13 +199,15 @@ export function remoteKernelNfs(host: Host, opts: RemoteKernelNfsOptions = {}): 
     const old = dropped.splice(0)
     const dir = (opts.mountDir ?? newMountDir)()
     const source = mountSource(server, exportPath)
-    const r = await run(mountScript(server, exportPath, dir, nodeBudgetMs(timeoutMs), old), 'drill NFS mount', timeoutMs)
+    const mountMs = everMounted ? timeoutMs : Math.max(timeoutMs, MOUNT_MS)
+    const r = await run(mountScript(server, exportPath, dir, nodeBudgetMs(mountMs), old, nodeBudgetMs(timeoutMs)), 'drill NFS mount', mountMs)
     if ('error' in r) {
       // No answer: the old ones may still be there, and the new one may have been made after all.
       dropped.push(...old, dir)
       return {error: `${host.node}: mounting ${source}: ${r.error}`}
     }
-    if (r.code !== 0) return {error: mountError(host.node, source, r, timeoutMs)}
+    if (r.code !== 0) return {error: mountError(host.node, source, r, mountMs)}
+    everMounted = true
     return {mount: {server, exportPath, dir}}
   }
 
@@ -217,7 +242,8 @@ export function remoteKernelNfs(host: Host, opts: RemoteKernelNfsOptions = {}): 
     const exportPath = opts.exportPath ?? (isDir ? target.path : target.path.replace(/\/[^/]*$/, '') || '/')
     if (!relativeTo(exportPath, target.path)) return {ok: false, error: `${url} is outside the export ${exportPath}`}
     const p = mountFor(target.host, exportPath, timeoutMs)
-    const mounted = await p
+    const mounted = await within(p, timeoutMs)
+    if (!mounted) return {ok: false, error: `no answer within ${timeoutMs} ms (still mounting ${mountSource(target.host, exportPath)})`}
     if ('error' in mounted) return {ok: false, error: mounted.error}
     const where = pathInMount(mounted.mount, target)
     if ('error' in where) return {ok: false, error: where.error}

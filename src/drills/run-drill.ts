@@ -18,6 +18,7 @@ import {accountWrites, listingScript, parseListing} from './records.js'
 import {computeTimeline, describeLatest, isSettled, unansweredProbes} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
 import {judge} from './verdict.js'
+import {readTransitions, transitionLogSizes} from './transition-log.js'
 import {preferredNode} from '../stacks/preferred-node.js'
 
 /** Acknowledged writes before the fault, to prove the client path works at all. */
@@ -120,6 +121,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   let end = t0
   let stopped = false
   let endStates: string | undefined
+  let logStart: Map<string, number> | undefined
   const stopAll = async () => {
     if (stopped) return
     stopped = true
@@ -142,7 +144,8 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
       throw new Error(`the client could not write through ${dirUrl} before any fault (${env.transport.describe}): ${errors.join('; ') || 'no write finished'}`)
     }
 
-    // 5. The fault.
+    // 5. The fault (the transition logs' sizes first: what the fault's transitions append is theirs).
+    if (stack.transitionLog) logStart = await transitionLogSizes(env, stack.transitionLog)
     t0 = clock.now()
     env.log(`${scenario.id}: injecting on ${active.name}`)
     injected = true
@@ -177,6 +180,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
       if (state) poller.samples.push({node, sentMs: finalSentMs, receivedMs: clock.now(), state})
     }
     result.notes.push(...unansweredProbes(poller.samples, config.nodes.map((n) => n.name), clock.now()))
+    if (stack.transitionLog && logStart) result.transitions = await readTransitions(env, stack.transitionLog, logStart)
     const timeline = computeTimeline({samples: poller.samples, service: prober.samples, writes: writer.attempts, nodes: [config.nodes[0].name, config.nodes[1].name], t0, end}, ctx.peer.name)
     result.timeline = timeline
     result.endedOn = timeline.servedBy

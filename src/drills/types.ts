@@ -107,6 +107,24 @@ export interface HealOutcome {
 
 export type DrillStatus = 'passed' | 'failed' | 'refused' | 'error'
 
+/** One command of a transition, as the stack's scripts logged it. */
+export interface TimedCommand {
+  /** The transition (master, backup, stop, check, ...). */
+  action: string
+  ms: number
+  exit: number
+  command: string
+}
+
+/** A node's transitions during a drill: how many began, their commands' total and the slowest ones. */
+export interface NodeTransitions {
+  node: string
+  transitions: number
+  commands: number
+  totalMs: number
+  biggest: TimedCommand[]
+}
+
 export interface DrillResult {
   scenario: ScenarioId
   summary: string
@@ -120,6 +138,8 @@ export interface DrillResult {
   writes?: WriteSummary
   splitBrain?: SplitBrainFinding
   heal?: HealOutcome
+  /** From the fault until the cluster settled, per node (stacks whose scripts keep a transition log). */
+  transitions?: NodeTransitions[]
   /** Why the verdict is not `passed`; empty when it is. */
   failures: string[]
   notes: string[]

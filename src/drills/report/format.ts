@@ -1,6 +1,6 @@
 /** Small, pure formatters every report shares, so the table, Markdown and JUnit say the same thing. */
 import {formatSeqs} from '../records.js'
-import type {DrillResult, Milestone} from '../types.js'
+import type {DrillResult, Milestone, NodeTransitions} from '../types.js'
 
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`)
 
@@ -48,7 +48,14 @@ export function measuredRows(r: DrillResult): Array<[string, string]> {
     if (w.corrupted.length) rows.push(['corrupted acked writes', `${w.corrupted.length} (${formatSeqs(w.corrupted)})`])
   }
   if (r.splitBrain && r.splitBrain.state !== 'none') rows.push(['split brain', `${r.splitBrain.state}: ${r.splitBrain.fix}`])
+  for (const t of r.transitions ?? []) rows.push([`${t.node}: HA scripts' slowest commands`, transitionText(t)])
   if (r.heal) rows.push(['after heal', r.heal.healthy ? 'healthy' : `NOT healthy: ${r.heal.leftovers.map((l) => `${l.node ? `${l.node}: ` : ''}${l.problem} (fix: ${l.fix})`).join('; ')}`])
   rows.push(['verdict', verdictWord(r)])
   return rows
+}
+
+/** "3 transitions, 14 commands, 9.2 s: systemctl restart nfs-server 4.1 s (master); ..." */
+export function transitionText(t: NodeTransitions): string {
+  const items = t.biggest.map((c) => `${c.command} ${ms(c.ms)} (${c.action}${c.exit === 0 ? '' : `, exit ${c.exit}`})`)
+  return `${t.transitions} transition${t.transitions === 1 ? '' : 's'}, ${t.commands} command${t.commands === 1 ? '' : 's'}, ${ms(t.totalMs)}: ${items.join('; ')}`
 }

@@ -94,17 +94,25 @@ export const SHELL_LIB = sh`# One line per event: ISO time with ms, node, action
 # in the background (each script waits for it at exit): a transition does not wait for syslog.
 # bash sets HOSTNAME to the node's name (uname -n) when it starts.
 log() {
+  trace "$@"
+  logger -t hapair-ha -p daemon.notice -- "$ACTION: $*" 2>/dev/null 9>&- &
+}
+
+# The same line in the log file only: the transition's timeline (each command's duration), which
+# would cost a logger program per line in syslog.
+trace() {
   local now=$\{EPOCHREALTIME/,/.} z
   printf -v z '%(%z)T' "$\{now%.*}"
   printf '%(%Y-%m-%dT%H:%M:%S)T.%s%s %s %s: %s\n' "$\{now%.*}" "$\{now:$\{#now}-6:3}" "$\{z:0:3}:$\{z:3}" "$HOSTNAME" "$ACTION" "$*" >>"$LOG" 2>/dev/null
-  logger -t hapair-ha -p daemon.notice -- "$ACTION: $*" 2>/dev/null 9>&- &
 }
 
 # run SECONDS CMD...: runs CMD with a time limit (KILL 5 s after TERM); its output goes to the log.
 # The lock's fd 9 is closed for CMD: a command that leaves a daemon behind (sm-notify forks to
 # retry unreachable clients for minutes) must not hold the transition lock.
+# Each command's duration goes to the log ("took N ms (exit RC): CMD"): a slow transition explains
+# itself there, command by command.
 run() {
-  local limit=$1 out rc line
+  local limit=$1 out rc line started=$\{EPOCHREALTIME/[.,]/}
   shift
   out=$(timeout -k 5 "$limit" "$@" 2>&1 9>&-)
   rc=$?
@@ -112,6 +120,7 @@ run() {
     while IFS= read -r line; do printf '    | %s\n' "$line"; done <<<"$out" >>"$LOG" 2>/dev/null
   fi
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then log "timed out after $limit s: $*"; fi
+  trace "took $(( ($\{EPOCHREALTIME/[.,]/} - started) / 1000 )) ms (exit $rc): $*"
   return "$rc"
 }
 

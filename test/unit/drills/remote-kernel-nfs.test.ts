@@ -7,6 +7,7 @@ import {test} from 'node:test'
 import {
   listScript,
   MOUNT_GONE,
+  MOUNT_MS,
   mountOptions,
   mountScript,
   newMountDir,
@@ -112,7 +113,8 @@ test('one mount, shared by concurrent operations, then write, read back and list
   assert.equal(client.scripts.filter(isMount).length, 1)
   assert.ok(client.scripts[0].includes("'192.168.77.100:/data'"), 'the export from the cluster file, not the drill directory')
   // SSH gives up at the operation's timeout; the node has killed the operation before
-  for (const c of client.calls) assert.ok(c.opts.timeoutMs! <= 3000 && killAfter(c.script)[0] < c.opts.timeoutMs!, c.label)
+  // (the mount has its own, longer limit: see the slow-mount test)
+  for (const c of client.calls) assert.ok(c.opts.timeoutMs! <= (isMount(c.script) ? MOUNT_MS : 3000) && killAfter(c.script)[0] < c.opts.timeoutMs!, c.label)
   assert.match(t.describe, /kernel NFS client on client1/)
   client.done()
 })
@@ -162,7 +164,7 @@ test('a refused, silent or lost mount: the node and mount.nfs\'s own words, or t
     .expect((s) => isMount(s) && s.includes(`umount -c -i -f -l '${MNT3}'`) && !s.includes(`'${MNT}'`))
   const t = remoteKernelNfs(client, {exportPath: '/data', mountDir: dirs(MNT, MNT2, MNT3, '/run/hapair-drill.jkl012')})
   assert.deepEqual(await t.list(DIR_URL, 3000), {ok: false, error: 'client1: cannot mount 192.168.77.100:/data: mount.nfs: access denied by server while mounting 192.168.77.100:/data'})
-  assert.deepEqual(await t.list(DIR_URL, 3000), {ok: false, error: 'client1: mounting 192.168.77.100:/data got no answer within 3000 ms'})
+  assert.deepEqual(await t.list(DIR_URL, 3000), {ok: false, error: `client1: mounting 192.168.77.100:/data got no answer within ${MOUNT_MS} ms`})
   assert.deepEqual(await t.list(DIR_URL, 3000), {ok: false, error: 'client1: mounting 192.168.77.100:/data: client1: connection lost'})
   // that mount may have happened after all: the next mount removes it first
   assert.equal((await t.list(DIR_URL, 3000)).ok, false)
@@ -190,6 +192,8 @@ test('a mount that is gone or stale is dropped: the next operation mounts again 
   assert.deepEqual(await t.write(REC_URL, RECORD, 3000), {ok: false, error: `${MNT} is no longer an NFS mount`})
   assert.deepEqual(await t.read(REC_URL, 3000), {ok: false, error: "dd: failed to open '/run/x/rec': Stale file handle"})
   assert.deepEqual(await t.read(REC_URL, 3000), {ok: true, stdout: RECORD})
+  // Only the first mount may take longer than its operation: later ones keep the operation's budget.
+  assert.deepEqual(client.calls.filter((c) => isMount(c.script)).map((c) => c.opts.timeoutMs), [MOUNT_MS, 3000, 3000])
   client.done()
 })
 
@@ -207,6 +211,32 @@ test('a mount that took the operation\'s time leaves the operation failed, not r
   const t = remoteKernelNfs(slowMount, {exportPath: '/data', mountDir: dirs(MNT)})
   assert.deepEqual(await t.list(DIR_URL, 500), {ok: false, error: 'no answer within 500 ms (mounting took it)'})
   assert.equal((await t.list(DIR_URL, 500)).ok, true)
+  client.done()
+})
+
+test('a slow first mount: the operation stops waiting at its deadline, the mount goes on and the next operation uses it', async () => {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const client = new FakeHost('client1').expect(isMount).expect('ls -1A')
+  const slowMount: Host = {
+    node: client.node,
+    address: client.address,
+    run: async (script, opts) => {
+      if (isMount(script)) await gate
+      return client.run(script, opts)
+    },
+    close: () => client.close(),
+  }
+  const t = remoteKernelNfs(slowMount, {exportPath: '/data', mountDir: dirs(MNT)})
+  assert.deepEqual(await t.list(DIR_URL, 50), {ok: false, error: 'no answer within 50 ms (still mounting 192.168.77.100:/data)'})
+  const next = t.list(DIR_URL, 5000)
+  release()
+  assert.equal((await next).ok, true)
+  assert.equal(client.scripts.filter(isMount).length, 1, 'the second operation mounted again')
+  // The mount's own limit is MOUNT_MS; its soft timeouts are sized for the operation that started it.
+  const mount = client.calls.find((c) => isMount(c.script))!
+  assert.equal(mount.opts.timeoutMs, MOUNT_MS)
+  assert.match(mount.script, /,timeo=10,/)
   client.done()
 })
 

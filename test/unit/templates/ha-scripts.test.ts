@@ -111,6 +111,9 @@ describe('notify.sh master', {skip}, () => {
     assert.match(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \S+ master: begin$/m)
     assert.match(log, / master: serving: DRBD Primary/)
     assert.match(log, / master: end \(exit 0\)$/m)
+    // The transition's timeline: every command with its duration and exit code, in order.
+    const timed = [...log.matchAll(/ master: took (\d+) ms \(exit (\d+)\): (.*)$/gm)].map((m) => m[3])
+    assert.deepEqual(timed, mutating(h.calls()))
   })
 
   it('a daemon left behind by a command (sm-notify) does not hold the transition lock', () => {
