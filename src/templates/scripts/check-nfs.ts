@@ -6,6 +6,13 @@ import type {ClusterConfig} from '../../config/schema.js'
 import type {PackageFamily} from '../../distro/family.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 
+/**
+ * Seconds after keepalived called notify master during which the check does not fail a node that
+ * holds the VIP without the service: the call is on its way to the lock (once it holds the lock
+ * the check does not judge at all). Generous: on a loaded node the start took over 2 s.
+ */
+export const TAKEOVER_START_S = 20
+
 /** Seconds between "the standby still holds DRBD/the mount" warnings in the log. */
 export const STANDBY_WARN_EVERY_S = 60
 
@@ -29,6 +36,7 @@ ${HA_SCRIPT_PATH_LINE}
 ${settingsBlock(p)}
 ACTION=check
 STANDBY_WARN_EVERY_S=${STANDBY_WARN_EVERY_S}
+TAKEOVER_START_S=${TAKEOVER_START_S}
 
 ${SHELL_LIB}
 trap wait EXIT # for log's syslog lines
@@ -60,8 +68,12 @@ fi
 
 # Holding the VIP: DRBD must be Primary, the filesystem mounted, nfsd running.
 if ! is_primary || ! data_mounted; then
-  # No give-up marker: this can be a takeover whose notify call has not taken the lock yet;
-  # "fall" consecutive failures are needed before keepalived acts.
+  # keepalived called notify master moments ago and that call has not taken the lock yet (it
+  # starts through systemd-run): a takeover on its way, nothing to judge.
+  called=0
+  read -r called <"$MASTER_CALLED" 2>/dev/null
+  if [ $((EPOCHSECONDS - $\{called:-0})) -lt "$TAKEOVER_START_S" ] 2>/dev/null; then exit 0; fi
+  # No give-up marker: "fall" consecutive failures are needed before keepalived acts.
   log "holds the VIP but DRBD is not Primary or $DEV is not mounted on $MP"
   exit 1
 fi

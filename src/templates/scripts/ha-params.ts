@@ -8,7 +8,7 @@ import {shq} from '../../facts/fact.js'
 import type {PackageFamily} from '../../distro/family.js'
 import {NFS_LIB, NFS_STATE_SUBDIR} from '../../facts/nfs.js'
 import {serviceUnit, serviceUnits} from '../../distro/services.js'
-import {HA_GAVE_UP_PATH, HA_LOCK_PATH, HA_LOG_PATH, HA_RUN_DIR} from './paths.js'
+import {HA_GAVE_UP_PATH, HA_LOCK_PATH, HA_LOG_PATH, HA_MASTER_CALLED_PATH, HA_RUN_DIR} from './paths.js'
 
 export interface HaScriptParams {
   resource: string
@@ -76,6 +76,7 @@ export function settingsBlock(p: HaScriptParams): string {
     set('RUN_DIR', HA_RUN_DIR),
     set('LOCK', HA_LOCK_PATH),
     set('GAVE_UP', HA_GAVE_UP_PATH),
+    set('MASTER_CALLED', HA_MASTER_CALLED_PATH),
     set('GIVE_UP_HOLD_S', GIVE_UP_HOLD_S),
   ].join('\n')
 }

@@ -12,3 +12,8 @@ export const HA_LOG_PATH = '/var/log/hapair-ha.log'
 export const HA_RUN_DIR = '/run/hapair'
 export const HA_LOCK_PATH = `${HA_RUN_DIR}/ha.lock`
 export const HA_GAVE_UP_PATH = `${HA_RUN_DIR}/gave-up`
+/**
+ * When keepalived last called notify master (epoch seconds): a takeover on its way to the lock.
+ * In /run itself, which always exists: it is written before the call may start a program.
+ */
+export const HA_MASTER_CALLED_PATH = '/run/hapair-master-called'

@@ -204,6 +204,7 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
         RUN_DIR: runDir,
         LOCK: join(runDir, 'ha.lock'),
         GAVE_UP: join(runDir, 'gave-up'),
+        MASTER_CALLED: join(dir, 'master-called'), // beside run/, as /run/hapair-master-called is on a node
         PEER_WAIT_S: 2,
         UMOUNT_GRACE_S: 1,
         LOCK_WAIT_S: 10,

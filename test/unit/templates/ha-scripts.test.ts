@@ -111,6 +111,9 @@ describe('notify.sh master', {skip}, () => {
     assert.match(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \S+ master: begin$/m)
     assert.match(log, / master: serving: DRBD Primary/)
     assert.match(log, / master: end \(exit 0\)$/m)
+    // The call said it was coming before anything else, for the check script.
+    const called = Number(readFileSync(join(h.runDir, '..', 'master-called'), 'utf8'))
+    assert.ok(Math.abs(called - Date.now() / 1000) < 600, `master-called holds ${called}`)
     // The transition's timeline: every command with its duration and exit code, in order.
     const timed = [...log.matchAll(/ master: took (\d+) ms \(exit (\d+)\): (.*)$/gm)].map((m) => m[3])
     assert.deepEqual(timed, mutating(h.calls()))
@@ -398,6 +401,20 @@ describe('check-nfs.sh', {skip}, () => {
     h.set({vip: true})
     assert.equal(h.run(check, []).code, 1)
     assert.ok(!existsSync(join(h.runDir, 'gave-up')), 'a takeover still on its way must not earn a hold-down')
+  })
+
+  it('does not fail a node whose takeover was called moments ago and has not taken the lock yet', () => {
+    h.set({vip: true})
+    const called = join(h.runDir, '..', 'master-called')
+    writeFileSync(called, `${Math.floor(Date.now() / 1000)}\n`)
+    try {
+      assert.equal(h.run(check, []).code, 0)
+      // A call from long ago is no excuse: the node holds the VIP without the service.
+      writeFileSync(called, `${Math.floor(Date.now() / 1000) - 3600}\n`)
+      assert.equal(h.run(check, []).code, 1)
+    } finally {
+      rmSync(called, {force: true})
+    }
   })
 
   it('does not judge while a transition holds the lock', () => {
