@@ -13,10 +13,16 @@
  *
  * What was read stays true until something changes: after a step applies changes, every later
  * step's prefetched facts are dropped (the engine cannot know which facts a change affects: a
- * DRBD change on one node shows in the other's facts), and the next step to run reads its own
- * and every later step's facts again, in one round trip per node. A step's verification is
- * always a fresh read. A part that failed (non-zero exit, missing) is not used: that step reads
- * its facts alone, so its error is exactly the one a step reading alone gives.
+ * DRBD change on one node shows in the other's facts). They still serve as a forecast: each later
+ * step, in order, plans on them (parse and plan are pure), and the first that plans changes, throws,
+ * or has no facts for one of its nodes is predicted to change. The next prefetch reads the steps
+ * from the next one to run up to and including that one (all the rest when none is predicted), so
+ * a run where every step changes reads each step's facts about once, not again after each change.
+ * When the range's last step then changes nothing, the step after it starts a prefetch whose range
+ * is chosen the same way. A forecast only ever chooses that range: a step's plan is always made from facts read after the
+ * last change. The first prefetch reads every step. A step's verification is always a fresh read.
+ * A part that failed (non-zero exit, missing) is not used: that step reads its facts alone, so its
+ * error is exactly the one a step reading alone gives.
  */
 import {randomBytes} from 'node:crypto'
 import type {NodeConfig} from '../config/schema.js'
@@ -141,6 +147,10 @@ export class FactPrefetch {
   private readonly read = new Map<number, Prefetched>()
   /** Entries the last prefetch covered and that nothing has made stale since. */
   private readonly covered = new Set<number>()
+  /** The last facts output read for each entry, stale or not: only ever used to forecast (see `rangeFrom`). */
+  private readonly lastRead = new Map<number, Prefetched>()
+  private anyChanged = false
+
   constructor(
     private readonly entries: PrefetchEntry[],
     hosts: Map<string, Host>,
@@ -152,11 +162,11 @@ export class FactPrefetch {
 
   /**
    * The prefetched facts output of entry `index`, by node. When they were not read yet (the
-   * first step, or the first after a change), reads them for this entry and every later one:
-   * one remote call per node.
+   * first step, the first after a change, or the first after the range a forecast chose), reads
+   * them for this entry and the later ones `rangeFrom` picks: one remote call per node.
    */
   async take(index: number): Promise<Prefetched> {
-    if (!this.covered.has(index)) await this.fetch(index, this.entries.length - 1)
+    if (!this.covered.has(index)) await this.fetch(index, this.rangeFrom(index))
     const got = this.read.get(index) ?? new Map()
     this.read.delete(index)
     this.covered.delete(index)
@@ -165,8 +175,38 @@ export class FactPrefetch {
 
   /** An entry applied changes: what later entries were read before it may be stale. */
   changed(): void {
+    this.anyChanged = true
     this.read.clear()
     this.covered.clear()
+  }
+
+  /**
+   * The last entry the prefetch starting at `start` reads: every later one before any change;
+   * after one, the first entry from `start` on that its last (stale) facts predict to change, or
+   * the last entry when none does.
+   */
+  private rangeFrom(start: number): number {
+    if (!this.anyChanged) return this.entries.length - 1
+    for (let i = start; i < this.entries.length; i++) if (this.predictsChange(i)) return i
+    return this.entries.length - 1
+  }
+
+  /** Whether entry `i` would plan changes on the facts last read for it (none, or a throw, count as yes). */
+  private predictsChange(i: number): boolean {
+    const {step, ctx} = this.entries[i]
+    const last = this.lastRead.get(i)
+    try {
+      const facts: Record<string, unknown> = {}
+      for (const node of nodesOf(this.entries[i])) {
+        const out = last?.get(node.name)
+        if (!out) return true
+        facts[node.name] = step.facts(ctx, node).parse(out.stdout)
+      }
+      // The plan is dropped here: only whether it holds changes chooses the range.
+      return step.plan(ctx, facts).changes.length > 0
+    } catch {
+      return true
+    }
   }
 
   private async fetch(start: number, end: number): Promise<void> {
@@ -175,6 +215,7 @@ export class FactPrefetch {
     const byNode = new Map<string, [number, FactSet<unknown>][]>()
     for (let i = start; i <= end; i++) {
       this.covered.add(i)
+      this.lastRead.delete(i)
       let nodes: NodeConfig[]
       let sets: [string, FactSet<unknown>][]
       try {
@@ -202,8 +243,10 @@ export class FactPrefetch {
         }
         for (const [i, out] of splitPrefetch(stdout, this.nonce)) {
           if (out.code !== 0 || !parts.some(([p]) => p === i)) continue
-          if (!this.read.has(i)) this.read.set(i, new Map())
-          this.read.get(i)!.set(name, out)
+          for (const map of [this.read, this.lastRead]) {
+            if (!map.has(i)) map.set(i, new Map())
+            map.get(i)!.set(name, out)
+          }
         }
       }),
     )
