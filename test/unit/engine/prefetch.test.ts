@@ -6,6 +6,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {runSteps, type RunSummary} from '../../../src/engine/runner.js'
 import {prefetchScript, splitPrefetch} from '../../../src/engine/prefetch.js'
+import {RefusalError} from '../../../src/errors.js'
+import type {StepContext} from '../../../src/engine/step.js'
+import type {FileInfo} from '../../../src/facts/file.js'
 import {StateFile} from '../../../src/state/state-file.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
 import {SCRIPT_HEADER, type Host} from '../../../src/transport/host.js'
@@ -148,6 +151,21 @@ test('real bash: a stale fact never reaches a plan, whichever way the forecast e
   // prefetch c e (neither predicted to change), verify e.
   assert.deepEqual(runs(), ['s', 't', 's', 's', 't', 's', 's'])
   assert.deepEqual(summary.roundTrips, {node1: 7})
+})
+
+test('real bash: a step whose plan throws on its stale facts ends the forecast range, then plans on fresh ones', async () => {
+  const {dir, host, runs} = localNode({s: 'value=0\n', t: 'value=1\n', u: 'value=1\n'})
+  const [a, b, c, d] = counted(dir, ['s', 's', 't', 'u'])
+  // b refuses while s holds 0: on its stale facts only (a writes s=1 before b plans for real).
+  const refusing = {...b, id: 'toy.b', plan: (ctx: StepContext, facts: Record<string, {file: FileInfo}>) => {
+    if (facts.node1.file.content === 'value=0\n') throw new RefusalError('s still holds 0', 'run a first')
+    return b.plan(ctx, facts)
+  }}
+  const summary = await run([host], {}, [a, refusing, c, d])
+  assert.deepEqual(summary.steps.map((s) => s.status), ['changed', 'unchanged', 'unchanged', 'unchanged'])
+  // Prefetch a b t u (s once), verify a, prefetch b alone (its forecast threw), then t and u.
+  assert.deepEqual(runs(), ['s', 't', 'u', 's', 's', 't', 'u'])
+  assert.deepEqual(summary.roundTrips, {node1: 5})
 })
 
 test('a step whose prefetched part failed reads alone and fails with its own error', async () => {
