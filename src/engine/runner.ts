@@ -58,7 +58,8 @@ const summarize = (r: StepRecord): StepSummary => ({
 
 export async function runSteps(input: RunInput): Promise<RunSummary> {
   const {ctx, state, run, signal} = input
-  // Every step's facts in one round trip per node; steps after a change read theirs again.
+  // Every step's facts in one round trip per node; after a change the later steps read theirs
+  // again, up to the next one their stale facts predict to change (prefetch.ts).
   const prefetch = new FactPrefetch(input.entries.map((e) => ({step: e.step, ctx: {...ctx, params: e.params}})), input.hosts)
   const hosts = prefetch.hosts
   const records: StepRecord[] = []

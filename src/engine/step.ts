@@ -89,7 +89,11 @@ export interface Step<F = any> {
   nodes?(ctx: StepContext): NodeConfig[]
   /** What to read on a node: one remote call. */
   facts(ctx: StepContext, node: NodeConfig): FactSet<F>
-  /** Pure: the changes wanted given every node's facts. Throws RefusalError to stop with nothing changed. */
+  /**
+   * Pure: the changes wanted given every node's facts. Throws RefusalError to stop with nothing
+   * changed. After a change the engine also plans later steps on their stale facts, only to
+   * forecast which will change (prefetch.ts), so a plan must do nothing but return.
+   */
   plan(ctx: StepContext, facts: Record<string, F>): Plan
   /** Apply node by node (in `nodes` order) instead of in parallel. */
   sequential?: boolean

@@ -8,8 +8,16 @@ export interface Fact<T> {
   parse(stdout: string, exitCode: number): T
 }
 
+/** One fact of a set as the script runs it: its section name and its command. */
+export interface FactBlock {
+  name: string
+  command: string
+}
+
 export interface FactSet<T> {
   script: string
+  /** What `script` is made of (`factScript(blocks)`), so a prefetch can run a block several sets share once. */
+  blocks?: readonly FactBlock[]
   parse(stdout: string): T
 }
 
@@ -20,11 +28,10 @@ export function factSet<M extends Record<string, Fact<any>>>(
   facts: M,
 ): FactSet<{[K in keyof M]: M[K] extends Fact<infer T> ? T : never}> {
   const names = Object.keys(facts)
-  const script = names
-    .map((name) => `echo '${MARK} ${name}'\n( ${facts[name].command}\n) 2>&1 && echo '${MARK}-rc 0' || echo "${MARK}-rc $?"`)
-    .join('\n')
+  const blocks = names.map((name) => ({name, command: facts[name].command}))
   return {
-    script: `set +e\n${script}\n`,
+    script: factScript(blocks),
+    blocks,
     parse(stdout: string) {
       const sections = splitSections(stdout)
       const out: Record<string, unknown> = {}
@@ -36,6 +43,16 @@ export function factSet<M extends Record<string, Fact<any>>>(
       return out as any
     },
   }
+}
+
+/** One fact's section of a facts script: its marker, its command in a subshell with stderr joined, its exit code. */
+export function factBlockScript(block: FactBlock): string {
+  return `echo '${MARK} ${block.name}'\n( ${block.command}\n) 2>&1 && echo '${MARK}-rc 0' || echo "${MARK}-rc $?"`
+}
+
+/** The facts script of a set: `set +e`, then each block. */
+export function factScript(blocks: readonly FactBlock[]): string {
+  return `set +e\n${blocks.map(factBlockScript).join('\n')}\n`
 }
 
 export function splitSections(stdout: string): Map<string, {stdout: string; code: number}> {
