@@ -21,9 +21,13 @@ import {judge} from './verdict.js'
 import {readTransitions, transitionLogSizes} from './transition-log.js'
 import {preferredNode} from '../stacks/preferred-node.js'
 
-/** Acknowledged writes before the fault, to prove the client path works at all. */
+/**
+ * Acknowledged writes before the fault, to prove the client path works at all. The window is
+ * generous because it measures nothing: a drill client's first NFS mount and first writes load
+ * modules and programs (an emulated lab client sharing the host's cores needed more than 20 s).
+ */
 const WARMUP_ACKS = 3
-const WARMUP_MS = 20_000
+const WARMUP_MS = 60_000
 /** The serving node must serve this long, and the client's last writes succeed, before the drill stops watching. */
 const STEADY_MS = 2000
 const OK_WRITES = 3

@@ -70,8 +70,6 @@ export function settingsBlock(p: HaScriptParams): string {
     set('PROC_DRBD', '/proc/drbd'),
     set('PROC_MOUNTS', '/proc/self/mounts'),
     set('STATE_DIR', p.stateDir),
-    // The state dir as findmnt shows a bind of it: "<device>[/<dir inside the filesystem>]".
-    set('STATE_BIND_SOURCE', `${p.device}[/${NFS_STATE_SUBDIR}]`),
     set('LOG', HA_LOG_PATH),
     set('RUN_DIR', HA_RUN_DIR),
     set('LOCK', HA_LOCK_PATH),
@@ -189,9 +187,40 @@ data_mounted() {
   return 1
 }
 
-# /var/lib/nfs is the bind of $STATE_DIR: findmnt shows the source as "<device>[/<subdir>]".
+# The mount table read with builtins, like data_mounted: a transition asks it several times, and
+# findmnt or mountpoint each cost a program. REPLY carries the answer (no subshell either).
+# mounted_at PATH: something is mounted on PATH.
+mounted_at() {
+  local src tgt _
+  while read -r src tgt _; do
+    [ "$tgt" = "$1" ] && return 0
+  done <"$PROC_MOUNTS"
+  return 1
+}
+
+# source_at PATH: REPLY = the source of the topmost mount on PATH ("" if none).
+source_at() {
+  local src tgt _
+  REPLY=''
+  while read -r src tgt _; do
+    [ "$tgt" = "$1" ] && REPLY=$src
+  done <"$PROC_MOUNTS"
+}
+
+# last_target_of SOURCE: REPLY = where SOURCE was mounted last ("" if nowhere). A bind of a
+# directory on it shows the device as its source too.
+last_target_of() {
+  local src tgt _
+  REPLY=''
+  while read -r src tgt _; do
+    [ "$src" = "$1" ] && REPLY=$tgt
+  done <"$PROC_MOUNTS"
+}
+
+# /var/lib/nfs is the bind of $STATE_DIR: the only mount of the DRBD device hapair makes there.
 state_bound() {
-  findmnt -rn -o SOURCE --mountpoint "$NFS_LIB" 2>/dev/null | grep -xF "$STATE_BIND_SOURCE" >/dev/null
+  source_at "$NFS_LIB"
+  [ "$REPLY" = "$DEV" ]
 }
 
 unit_active() {

@@ -26,11 +26,11 @@ stop_units() {
 unmount() {
   local path=$1 i
   for ((i = 0; i < UMOUNT_GRACE_S; i++)); do
-    mountpoint -q "$path" || return 0
+    mounted_at "$path" || return 0
     run 10 umount "$path" && return 0
     sleep 1
   done
-  mountpoint -q "$path" || return 0
+  mounted_at "$path" || return 0
   log "$path still busy after $UMOUNT_GRACE_S s; killing the processes using it:"
   timeout -k 2 10 fuser -vm "$path" >>"$LOG" 2>&1 9>&-
   timeout -k 2 10 fuser -k -M -m "$path" >>"$LOG" 2>&1 9>&-
@@ -59,7 +59,7 @@ bind_nfs_state() {
   # shellcheck disable=SC2086 # a list of unit names
   stop_units "$NFS_UNIT" $NFS_STATE_UNITS || return 1
   # EL mounts rpc_pipefs under /var/lib/nfs (Debian 12 uses /run/rpc_pipefs): mount it again on top.
-  mountpoint -q "$NFS_LIB/rpc_pipefs" && pipefs=yes
+  mounted_at "$NFS_LIB/rpc_pipefs" && pipefs=yes
   run 10 mount --bind "$STATE_DIR" "$NFS_LIB" || { log "bind $STATE_DIR on $NFS_LIB failed"; return 1; }
   if [ "$pipefs" = yes ]; then
     run 10 mount -t rpc_pipefs sunrpc "$NFS_LIB/rpc_pipefs" || log "warning: could not mount rpc_pipefs on $NFS_LIB/rpc_pipefs"
@@ -86,7 +86,7 @@ stop_nfs() {
     # shellcheck disable=SC2086 # a list of unit names
     stop_units "$NFS_UNIT" $NFS_STATE_UNITS || return 1
     # A pipefs mounted on top of the bind is the one bind_nfs_state added; the original is below.
-    if mountpoint -q "$NFS_LIB/rpc_pipefs"; then run 10 umount -l "$NFS_LIB/rpc_pipefs"; fi
+    if mounted_at "$NFS_LIB/rpc_pipefs"; then run 10 umount -l "$NFS_LIB/rpc_pipefs"; fi
     unmount "$NFS_LIB" || return 1
     log "NFS state: $NFS_LIB is local again"
   elif unit_active "$NFS_UNIT"; then

@@ -127,7 +127,8 @@ become_primary() {
 mount_data() {
   local i current
   data_mounted && return 0
-  current=$(findmnt -rn -o SOURCE --mountpoint "$MP" 2>/dev/null | head -n1)
+  source_at "$MP"
+  current=$REPLY
   if [ -n "$current" ]; then
     log "REFUSED: $MP has $current mounted, not $DEV"
     return 1
@@ -210,7 +211,8 @@ release() {
   stop_nfs || return 1
   # Every mount of the device: the mount point, and any bind someone else made of it.
   for ((n = 0; n < 10; n++)); do
-    target=$(findmnt -rn -o TARGET -S "$DEV" 2>/dev/null | tail -n1)
+    last_target_of "$DEV"
+    target=$REPLY
     [ -n "$target" ] || break
     unmount "$target" || return 1
     log "unmounted $target"

@@ -76,7 +76,7 @@ t=$2
 awk -F'\t' -v t="$t" '$2 == t { f = 1 } END { exit !f }' "$S/mounts"`,
   mount: String.raw`
 if [ "$1" = --bind ]; then
-  printf '%s[/%s]\t%s\n' "$(cat "$S/dev")" "$(basename "$2")" "$3" >>"$S/mounts"
+  printf '%s\t%s\n' "$(cat "$S/dev")" "$3" >>"$S/mounts"
 elif [ "$1" = -t ] && [ "$2" = rpc_pipefs ]; then
   printf 'sunrpc\t%s\n' "$4" >>"$S/mounts"
 elif [ "$1" = -t ]; then
@@ -199,7 +199,6 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
         PROC_MOUNTS: join(S, 'mounts'),
         PROC_DRBD: join(S, 'proc-drbd'),
         STATE_DIR: join(mountPoint, '.hapair-nfs'),
-        STATE_BIND_SOURCE: `${device}[/.hapair-nfs]`,
         LOG: log,
         RUN_DIR: runDir,
         LOCK: join(runDir, 'ha.lock'),

@@ -102,7 +102,7 @@ describe('notify.sh master', {skip}, () => {
       'exportfs -ra',
     ])
     assert.equal(h.read('role-local'), 'Primary')
-    assert.deepEqual(h.mounts(), [`${h.device}\t${h.mountPoint}`, `${h.device}[/.hapair-nfs]\t${h.nfsLib}`])
+    assert.deepEqual(h.mounts(), [`${h.device}\t${h.mountPoint}`, `${h.device}\t${h.nfsLib}`])
     // The state dir was seeded from the local /var/lib/nfs, without rpc_pipefs' content.
     assert.ok(existsSync(join(h.mountPoint, '.hapair-nfs', 'sm')))
     assert.ok(existsSync(join(h.mountPoint, '.hapair-nfs', 'v4recovery')))
@@ -234,7 +234,7 @@ describe('notify.sh backup|fault|stop', {skip}, () => {
   let notify: string
   const serving = (h: Harness) => ({
     roleLocal: 'Primary',
-    mounts: [`${h.device}\t${h.mountPoint}`, `${h.device}[/.hapair-nfs]\t${h.nfsLib}`],
+    mounts: [`${h.device}\t${h.mountPoint}`, `${h.device}\t${h.nfsLib}`],
     active: ['nfs-server', 'nfsdcld', 'rpc-statd'],
     nfsdThreads: 8,
   })
@@ -339,7 +339,7 @@ describe('check-nfs.sh', {skip}, () => {
   const active = (h: Harness) => ({
     vip: true,
     roleLocal: 'Primary',
-    mounts: [`${h.device}\t${h.mountPoint}`, `${h.device}[/.hapair-nfs]\t${h.nfsLib}`],
+    mounts: [`${h.device}\t${h.mountPoint}`, `${h.device}\t${h.nfsLib}`],
     active: ['nfs-server'],
     nfsdThreads: 8,
   })
