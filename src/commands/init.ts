@@ -54,7 +54,7 @@ export default class Init extends BaseCommand {
     }
     // The wizard's prompts, SSH and the ssh_config reader are loaded only when the wizard runs.
     const [{runWizard}, {inquirerPrompter}, {connectHost}, {defaultResolveDeps}, {loadProgress}] = await Promise.all([
-      import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-host.js'), import('../config/load.js'), import('../wizard/progress.js'),
+      import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-connect.js'), import('../config/load.js'), import('../wizard/progress.js'),
     ])
     const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
     const defaults = flags.resume ? {...loadProgress(flags.config), ...given} : flags

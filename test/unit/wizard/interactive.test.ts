@@ -9,7 +9,7 @@ import {ConnectError, InterruptedError, UsageError} from '../../../src/errors.js
 import type {Connector} from '../../../src/transport/connect-all.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
 import {sshConfigLookup} from '../../../src/transport/ssh-config.js'
-import type {SshTarget} from '../../../src/transport/ssh-host.js'
+import type {SshTarget} from '../../../src/transport/ssh-connect.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
 import {CTRL_C, DEFAULT, refused, ScriptedPrompter, type Answer} from './scripted-prompter.js'
 import {loadProgress} from '../../../src/wizard/progress.js'
