@@ -6,7 +6,8 @@
  *   takeover      until the target serves (VIP, DRBD Primary, mount, service), read every poll
  *   rejoin        the released node comes back as standby (unless that would take the service back)
  *   settle        until the cluster is healthy with the target serving, held for a detection bound
- * The service gap is release start to the target serving: what a client saw as a stall.
+ * The service gap runs from the first change (start-target or release: a preempting target may
+ * take over as soon as it starts) to the target serving: the longest a client saw no server.
  * A takeover that does not come in time starts the released node's HA daemon again, so the
  * cluster is not left without a manager, and the switchover fails (exit 3).
  */
@@ -62,7 +63,7 @@ export interface SwitchoverReport {
   method: string
   dryRun: boolean
   phases: SwitchoverPhase[]
-  /** From the release until the target served: no node served in between. */
+  /** From the first change (start-target or release) until the target served. */
   serviceGapMs: number | null
   totalMs: number | null
   /** Why the released node was left released, and how the service returns. */
@@ -97,7 +98,7 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
   if (opts.dryRun) return report
 
   const started = clock.now()
-  let releasedAt = started
+  let firstChangeAt: number | undefined
   const settleMs = opts.settleMs ?? stack.manager.detectionBoundMs(config) + 2000
   const targetServes = (s: Record<string, NodeState | undefined>) => serves(s[plan.to], shape)
   let last = states
@@ -105,12 +106,12 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
     const t = clock.now()
     env.log(`${phase.node}: ${phase.phase}: ${phase.what}`)
     if (phase.command) {
-      if (phase.phase === 'release') releasedAt = t
+      firstChangeAt ??= t
       await mustRun(env.host(phase.node), phase.command, {label: `switchover ${phase.phase}`, timeoutMs: 120_000})
     } else if (phase.phase === 'takeover') {
       const moved = await waitUntil(env, t + opts.timeoutMs, env.pollMs ?? 500, async () => targetServes((last = await readStates(env, false))))
       if (!moved) throw await takeoverFailed(env, plan, report, last, opts.timeoutMs)
-      report.serviceGapMs = Math.round(clock.now() - releasedAt)
+      report.serviceGapMs = Math.round(clock.now() - (firstChangeAt ?? t))
     } else {
       let okSince: number | undefined
       let problems: HealthProblem[] = []
@@ -169,7 +170,7 @@ export function renderSwitchover(r: SwitchoverReport): string {
     lines.push(`  ${p.phase.padEnd(width)}  ${p.node}: ${p.what}${r.dryRun ? '' : `  ${seconds(p.ms)}`}`)
     if (r.dryRun && p.command) lines.push(...p.command.split('\n').map((l) => `  ${' '.repeat(width)}    $ ${l}`))
   }
-  if (!r.dryRun) lines.push(`service gap ${seconds(r.serviceGapMs)} (release to ${r.to} serving); total ${seconds(r.totalMs)}`)
+  if (!r.dryRun) lines.push(`service gap ${seconds(r.serviceGapMs)} (first change to ${r.to} serving); total ${seconds(r.totalMs)}`)
   if (r.held) lines.push(`note: ${r.held}`)
   return lines.join('\n')
 }

@@ -1,8 +1,8 @@
 /**
  * Issue 17's planned switchover in the lab, both ways, on the NFS + keepalived cluster (node1
  * preferred, preempt on), with a file written through the VIP read back after each move:
- *   - `--dry-run` changes nothing; `--to` the serving node and an unhealthy cluster are refused
- *     (exit 5) with nothing done;
+ *   - `--dry-run` changes nothing; `--to` the serving node and an unhealthy cluster (DRBD
+ *     disconnected on node2) are refused (exit 5) with nothing done;
  *   - node1 -> node2: keepalived stopped gracefully on node1 and left stopped (preempt would take
  *     the VIP straight back), node2 serves; `status` says node1's keepalived is not running;
  *   - node2 -> node1: node1's keepalived started, node2 released and rejoined as BACKUP, node1
@@ -49,6 +49,17 @@ async function statusJson(configFile?: string): Promise<{serving: string[]; haAc
   }
 }
 
+/** Waits (up to 2 minutes) until `hapair status` says healthy, e.g. after DRBD reconnects and resyncs. */
+async function untilHealthy(configFile?: string): Promise<void> {
+  const start = Date.now()
+  for (;;) {
+    const s = await statusJson(configFile)
+    if (s.code === 0) return
+    if (Date.now() - start > 120_000) assert.fail(`not healthy after 2 minutes: ${JSON.stringify(s.json.problems)}`)
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+}
+
 function logPhases(what: string, json: any): void {
   const phases = json.phases.map((p: any) => `${p.phase}@${p.node} ${p.ms} ms`).join(', ')
   console.log(`${what}: ${phases}; service gap ${json.serviceGapMs} ms; total ${json.totalMs} ms`)
@@ -76,14 +87,17 @@ test('--dry-run shows the phases and their commands and changes nothing', async 
 test('refused with exit 5 and nothing done: the target already serves; the cluster is not healthy', async () => {
   const same = expectExit(await hapair(['switchover', '--to', 'node1', '--json']), 5, 'switchover --to the serving node')
   assert.match(same.json.error.message, /node1 already serves/)
-  await on('node2', 'systemctl stop keepalived')
+  // Replication cut: not a state to move the service from. (A stopped keepalived on the target
+  // would not do: switchover starts it first, as when returning to a node it left stopped.)
+  await on('node2', 'drbdadm disconnect r0')
   try {
     const sick = expectExit(await hapair(['switchover', '--json']), 5, 'switchover on an unhealthy cluster')
     assert.match(sick.json.error.message, /not healthy, so the switchover did not start/)
-    assert.ok(sick.json.error.problems.some((p: any) => p.node === 'node2' && /keepalived is not running/.test(p.message)))
+    assert.ok(sick.json.error.problems.some((p: any) => p.node === 'node2' && /not Connected UpToDate\/UpToDate/.test(p.message)), JSON.stringify(sick.json.error.problems))
   } finally {
-    await on('node2', 'systemctl start keepalived')
+    await on('node2', 'drbdadm connect r0')
   }
+  await untilHealthy()
   assert.deepEqual((await statusJson()).serving, ['node1'])
 })
 

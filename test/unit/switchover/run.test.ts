@@ -113,6 +113,8 @@ test('back to the preferred node left stopped: its keepalived starts first, node
   const r = await runSwitchover(sim.env(), {...OPTS, to: 'node1'})
   assert.deepEqual(r.phases.map((p) => `${p.phase}@${p.node}`), ['start-target@node1', 'release@node2', 'takeover@node1', 'rejoin@node2', 'settle@both'])
   assert.deepEqual(sim.sent, ['node1: systemctl start keepalived', 'node2: systemctl stop keepalived', 'node2: systemctl start keepalived'])
+  // Counted from the start of node1's keepalived (a preempting node may take over at once), not from node2's release.
+  assert.equal(r.serviceGapMs, 500)
   assert.equal(sim.states.node1.vipHeld, true)
   assert.ok(sim.states.node1.haActive && sim.states.node2.haActive)
 })
