@@ -2,7 +2,7 @@
  * `hapair switchover` against a simulated pair: hosts answer the state probe from a small state
  * machine (a stopped keepalived releases at once; the peer serves two polls later; a started one
  * preempts when preempt is on and it has the higher priority) on a clock that moves only when
- * slept on. Any script the simulation does not know fails the test.
+ * slept on (or a command runs: 100 ms each). Any script the simulation does not know fails the test.
  */
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
@@ -52,6 +52,7 @@ class SimPair {
         return reply(probeOutput(rawFor(this.states[node]), script.includes('Split-Brain')))
       }
       this.sent.push(`${node}: ${script.split('\n').at(-1)}`)
+      this.t += 100 // every command takes 100 ms
       if (script === 'systemctl stop keepalived') {
         // priority-0 advert and notify_stop: this node lets go; the peer serves two of its polls later.
         this.states[node] = standby({haActive: false})
@@ -90,8 +91,8 @@ test('preempt, away from the preferred node: graceful stop, node2 serves, node1 
   assert.deepEqual([r.from, r.to], ['node1', 'node2'])
   assert.deepEqual(r.phases.map((p) => p.phase), ['release', 'takeover', 'settle'])
   assert.ok(r.phases.every((p) => typeof p.ms === 'number'))
-  // Released at t=0; node2 answers serving on its second poll after the stop, one 500 ms sleep later.
-  assert.equal(r.serviceGapMs, 500)
+  // The stop takes 100 ms; node2 answers serving on its second poll after it, one 500 ms sleep later.
+  assert.equal(r.serviceGapMs, 600)
   assert.equal(r.phases[2].ms, 2000)
   assert.match(r.held ?? '', /keepalived stays stopped on node1: preempt is on.*switchover --to node1/)
   assert.equal(sim.states.node2.vipHeld, true)
@@ -114,7 +115,7 @@ test('back to the preferred node left stopped: its keepalived starts first, node
   assert.deepEqual(r.phases.map((p) => `${p.phase}@${p.node}`), ['start-target@node1', 'release@node2', 'takeover@node1', 'rejoin@node2', 'settle@both'])
   assert.deepEqual(sim.sent, ['node1: systemctl start keepalived', 'node2: systemctl stop keepalived', 'node2: systemctl start keepalived'])
   // Counted from the start of node1's keepalived (a preempting node may take over at once), not from node2's release.
-  assert.equal(r.serviceGapMs, 500)
+  assert.equal(r.serviceGapMs, 700)
   assert.equal(sim.states.node1.vipHeld, true)
   assert.ok(sim.states.node1.haActive && sim.states.node2.haActive)
 })
