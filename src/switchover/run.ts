@@ -101,7 +101,6 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
   let firstChangeAt: number | undefined
   const settleMs = opts.settleMs ?? stack.manager.detectionBoundMs(config) + 2000
   const targetServes = (s: Record<string, NodeState | undefined>) => serves(s[plan.to], shape)
-  let last = states
   for (const phase of phases) {
     const t = clock.now()
     env.log(`${phase.node}: ${phase.phase}: ${phase.what}`)
@@ -109,14 +108,14 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
       firstChangeAt ??= t
       await mustRun(env.host(phase.node), phase.command, {label: `switchover ${phase.phase}`, timeoutMs: 120_000})
     } else if (phase.phase === 'takeover') {
-      const moved = await waitUntil(env, t + opts.timeoutMs, env.pollMs ?? 500, async () => targetServes((last = await readStates(env, false))))
-      if (!moved) throw await takeoverFailed(env, plan, report, last, opts.timeoutMs)
+      const moved = await waitUntil(env, t + opts.timeoutMs, env.pollMs ?? 500, async () => targetServes(await readStates(env, false)))
+      if (!moved) throw await takeoverFailed(env, plan, report, opts.timeoutMs)
       report.serviceGapMs = Math.round(clock.now() - (firstChangeAt ?? t))
     } else {
       let okSince: number | undefined
       let problems: HealthProblem[] = []
       const settled = await waitUntil(env, t + opts.timeoutMs + settleMs, env.pollMs ?? 500, async () => {
-        problems = settleProblems(config, shape, (last = await readStates(env)), plan)
+        problems = settleProblems(config, shape, await readStates(env), plan)
         okSince = problems.length === 0 ? (okSince ?? clock.now()) : undefined
         return okSince !== undefined && clock.now() - okSince >= settleMs
       })
@@ -139,7 +138,7 @@ function settleProblems(config: ClusterConfig, shape: ServingShape, states: Reco
   return problems
 }
 
-async function takeoverFailed(env: SwitchoverEnv, plan: SwitchoverPlan, report: SwitchoverReport, states: Record<string, NodeState | undefined>, timeoutMs: number): Promise<CommandFailed> {
+async function takeoverFailed(env: SwitchoverEnv, plan: SwitchoverPlan, report: SwitchoverReport, timeoutMs: number): Promise<CommandFailed> {
   // The released node's HA daemon comes back, so the cluster is not left without a manager.
   const undo = plan.rejoin ?? env.stack.manager.startHa
   let undone = `started its HA daemon again on ${plan.from}`
@@ -148,9 +147,10 @@ async function takeoverFailed(env: SwitchoverEnv, plan: SwitchoverPlan, report: 
   } catch (e) {
     undone = `starting the HA daemon again on ${plan.from} failed too: ${(e as Error).message}`
   }
-  const problems = checkHealth(env.config, states, env.shape).problems
+  // A full read (the takeover polls leave out the HA daemons), after the undo.
+  const problems = checkHealth(env.config, await readStates(env), env.shape).problems
   return new CommandFailed(
-    `${plan.to} did not take over within ${Math.round(timeoutMs / 1000)} s; ${undone}. Last states: ${formatProblems(problems).trim() || '(no health problem reported)'}`,
+    `${plan.to} did not take over within ${Math.round(timeoutMs / 1000)} s; ${undone}. Now:\n${formatProblems(problems) || '  (no health problem reported)'}`,
     ExitCode.verifyFailed,
     report,
     problems.map(toProblem),
