@@ -105,7 +105,7 @@ export function benchStartup(rounds = 7): StartupRow[] {
 export const IMPORTS = [
   '@oclif/core', 'ssh2', 'listr2', '@inquirer/prompts', 'yaml', 'zod', 'chalk', 'diff', 'cli-table3', 'ipaddr.js',
   './dist/src/config/load.js', './dist/src/config/schema.js', './dist/src/steps/index.js', './dist/src/engine/runner.js',
-  './dist/src/transport/ssh-host.js', './dist/src/base-command.js',
+  './dist/src/transport/ssh-connect.js', './dist/src/base-command.js',
 ]
 
 export function benchImports(rounds = 5): {module: string; cpuMs: number}[] {

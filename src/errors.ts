@@ -1,8 +1,9 @@
 /**
  * Errors that carry the exit code scripts rely on (README lists them):
  * 0 success, 1 a step failed, 2 bad usage or config, 3 verification or drill failed (status: not
- * healthy), 4 degraded (status: one node unreachable, the other serving alone), 5 a drill refused
- * to start (the cluster was not healthy; nothing was done), 130 interrupted.
+ * healthy), 4 degraded (status: one node unreachable, the other serving alone), 5 a drill or a
+ * switchover refused to start (the cluster was not healthy, or the target already serves; nothing
+ * was done), 130 interrupted.
  */
 export const ExitCode = {ok: 0, stepFailed: 1, usage: 2, verifyFailed: 3, degraded: 4, refused: 5, interrupted: 130} as const
 

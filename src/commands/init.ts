@@ -6,11 +6,12 @@ export default class Init extends BaseCommand {
   static summary = 'Write the cluster file (hapair.yaml) and generate its secrets file.'
   static description =
     'Asks for the two nodes and tests SSH to each as you go, then for the stack, VIP, disk, DRBD, filesystem and NFS, ' +
-    'offering defaults read from the nodes. With --yes, builds the same file from flags alone (no prompts, no SSH). ' +
+    'offering defaults read from the nodes. Interrupted (Ctrl-C), it keeps the answers given in <file>.answers.yaml for --resume. With --yes, builds the same file from flags alone (no prompts, no SSH). ' +
     'Secrets go to a separate 0600 file beside it (hapair.secrets.yaml), never into hapair.yaml. Never overwrites without --force.'
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --resume',
     '<%= config.bin %> <%= command.id %> --yes --node1 name=node1,address=192.168.1.151 --node2 name=node2,address=192.168.1.152 --vip 192.168.1.200/24 --interface eth0 --disk /dev/sdb',
     '<%= config.bin %> <%= command.id %> --yes --stack heartbeat --node1 name=ha1,address=10.0.0.11,user=admin --node2 name=ha2,address=10.0.0.12 --vip 10.0.0.100/24 --interface ens3 --disk /dev/vdb --size 10G --mount /srv/nfs',
   ]
@@ -36,6 +37,7 @@ export default class Init extends BaseCommand {
     'ssh-port': Flags.integer({summary: 'SSH port for both nodes (default 22).', min: 1, max: 65535}),
     'identity-file': Flags.string({summary: 'SSH private key for both nodes (default: ssh-agent, then ~/.ssh/id_*).'}),
     force: Flags.boolean({summary: 'Replace an existing cluster file (its secrets file is kept).', default: false}),
+    resume: Flags.boolean({summary: 'Go on from the answers an interrupted wizard kept (<file>.answers.yaml): they become the defaults; flags given still win.', default: false}),
   }
 
   async run() {
@@ -51,9 +53,11 @@ export default class Init extends BaseCommand {
       throw new UsageError('hapair init asks questions, but there is no terminal to ask at', 'pass --yes with --node1, --node2, --vip, --interface and --disk to write the file from flags')
     }
     // The wizard's prompts, SSH and the ssh_config reader are loaded only when the wizard runs.
-    const [{runWizard}, {inquirerPrompter}, {connectHost}, {defaultResolveDeps}] = await Promise.all([
-      import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-host.js'), import('../config/load.js'),
+    const [{runWizard}, {inquirerPrompter}, {connectHost}, {defaultResolveDeps}, {loadProgress}] = await Promise.all([
+      import('../wizard/interactive.js'), import('../wizard/prompter.js'), import('../transport/ssh-connect.js'), import('../config/load.js'), import('../wizard/progress.js'),
     ])
-    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults: flags, sshConfig: defaultResolveDeps().sshConfig})
+    const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
+    const defaults = flags.resume ? {...loadProgress(flags.config), ...given} : flags
+    return runWizard({file: flags.config, force: flags.force, acceptNewHostKeys: flags['accept-new-host-keys'], prompt: inquirerPrompter(), connect: connectHost, defaults, sshConfig: defaultResolveDeps().sshConfig})
   }
 }

@@ -11,6 +11,7 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> <%= command.id %> nfs-keepalived --dry-run',
     '<%= config.bin %> <%= command.id %> drbd-init --from drbd.primary',
     '<%= config.bin %> <%= command.id %> nfs-keepalived --only nfs.config,keepalived.config --json',
+    '<%= config.bin %> <%= command.id %> nfs-keepalived --limit node2 --dry-run',
   ]
   static args = {runbook: Args.string({description: 'Runbook name (file in runbooks/) or path to a runbook YAML.', required: true})}
   static flags = {...runbookFlags, ...wipeFlags, ...syncFlags}

@@ -6,7 +6,7 @@ import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {Host} from '../transport/host.js'
 import type {Clock, RecordTransport} from './client-writer.js'
 import type {Faults} from './faults.js'
-import {nodeProbe, type NodeState} from '../cluster-state/node-state.js'
+import {nodeProbe, type NodeState, type ServingShape} from '../cluster-state/node-state.js'
 import {drillShape} from './serving.js'
 import type {StackDescriptor} from '../stacks/types.js'
 import type {ProbeSample} from './timeline.js'
@@ -38,9 +38,12 @@ export interface DrillEnv {
  */
 export const PROBE_TIMEOUT_MS = 8000
 
+/** What reading node states needs: a drill's env, or `hapair switchover`'s (which reads with the stack's own serving shape). */
+export type StateReader = Pick<DrillEnv, 'config' | 'stack' | 'host'> & {shape?: ServingShape}
+
 /** Every node's state now; a node that does not answer within `timeoutMs` (well beyond a poll's, so a slow node still does) is `undefined`. */
-export async function readStates(env: DrillEnv, full = true, timeoutMs = 15_000): Promise<Record<string, NodeState | undefined>> {
-  const probe = nodeProbe(env.config, drillShape(env.stack), {full})
+export async function readStates(env: StateReader, full = true, timeoutMs = 15_000): Promise<Record<string, NodeState | undefined>> {
+  const probe = nodeProbe(env.config, env.shape ?? drillShape(env.stack), {full})
   const entries = await Promise.all(
     env.config.nodes.map(async (node): Promise<[string, NodeState | undefined]> => {
       try {
@@ -90,7 +93,7 @@ export class NodePoller {
 }
 
 /** Waits until `check` holds (true) or `deadline` passes (false), checking every `everyMs`. */
-export async function waitUntil(env: DrillEnv, deadline: number, everyMs: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
+export async function waitUntil(env: Pick<DrillEnv, 'clock' | 'signal'>, deadline: number, everyMs: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
   for (;;) {
     if (await check()) return true
     if (env.clock.now() >= deadline || env.signal?.aborted) return false

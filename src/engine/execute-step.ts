@@ -63,7 +63,7 @@ export async function executeStep(step: Step, ctx: StepContext, hosts: Map<strin
     hooks.phase('reading facts')
     const facts = await gatherFacts(step, ctx, hosts, prefetched)
     for (const [name, f] of Object.entries(facts)) nodeRecord(name).facts = redact(f, hooks.secrets)
-    const plan = step.plan(ctx, facts)
+    const plan = limitPlan(step, ctx, step.plan(ctx, facts))
     record.notes = plan.notes
     record.planned = plan.changes.map(describeChange)
     if (plan.changes.length === 0 || ctx.options.dryRun) {
@@ -93,7 +93,7 @@ export async function executeStep(step: Step, ctx: StepContext, hosts: Map<strin
     })
     hooks.phase('verifying')
     const after = await gatherFacts(step, ctx, hosts)
-    const again = step.plan(ctx, after)
+    const again = limitPlan(step, ctx, step.plan(ctx, after), true)
     const problems = [
       ...again.changes.map((c) => `still differs: ${describeChange(c).split('\n')[0]}`),
       ...(step.verify ? step.verify(ctx, after) : []),
@@ -110,6 +110,26 @@ export async function executeStep(step: Step, ctx: StepContext, hosts: Map<strin
     finish()
     throw Object.assign(error as object, {stepRecord: record})
   }
+}
+
+/**
+ * `--limit NODE`: only that node's changes are applied; the others are named in a note (and
+ * planned again on a run without --limit). A pairwise step that would change anything refuses.
+ */
+export function limitPlan(step: Step, ctx: StepContext, plan: Plan, quiet = false): Plan {
+  const limit = ctx.options.limit
+  if (!limit || plan.changes.length === 0) return plan
+  if (step.pairwise) {
+    throw new RefusalError(
+      `${step.id} cannot run with --limit ${limit}: ${step.pairwise}; it has ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} to make (${[...new Set(plan.changes.map((c) => c.node))].join(', ')})`,
+      'run it without --limit, with both nodes reachable (or leave it out with --only/--from)',
+    )
+  }
+  const kept = plan.changes.filter((c) => c.node === limit)
+  const left = plan.changes.filter((c) => c.node !== limit)
+  if (left.length === 0 || quiet) return {...plan, changes: kept}
+  const nodes = [...new Set(left.map((c) => c.node))].join(', ')
+  return {changes: kept, notes: [...plan.notes, `--limit ${limit}: ${left.length} change${left.length === 1 ? '' : 's'} on ${nodes} left out (${left.map((c) => c.title).join('; ')})`]}
 }
 
 /** Defense in depth: a step may only plan data-destroying changes when the user passed --wipe. */

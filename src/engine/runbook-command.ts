@@ -14,6 +14,7 @@ import {withSession} from './session.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
 import {askToSetAside, resetStateFlag} from './reset-state.js'
+import {UsageError} from '../errors.js'
 
 /**
  * Every runbook command's flags. The others only where a command's runbook can use them (each
@@ -25,6 +26,9 @@ export const runbookFlags = {
   'dry-run': Flags.boolean({char: 'n', summary: 'Show the plan (commands and file diffs) and change nothing.', default: false}),
   only: Flags.string({summary: 'Run only these steps (comma-separated ids).', delimiter: ',', multiple: true}),
   from: Flags.string({summary: 'Start at this step id.'}),
+  limit: Flags.string({
+    summary: 'Apply changes on this node only; both nodes are still read. Steps whose decisions take both nodes (DRBD metadata, initial primary and sync, mkfs) refuse if they have anything to do.',
+  }),
   ...forceDistroFlag,
   'reset-state': resetStateFlag,
 }
@@ -45,7 +49,7 @@ export interface RunbookCommandInput {
   /** A runbook name, or one chosen from the cluster file (ha-install picks by stack). */
   runbook: string | ((config: ClusterConfig) => string)
   configFile: string
-  flags: {'dry-run': boolean; 'reset-state': boolean; wipe?: boolean; 'no-wait'?: boolean; only?: string[]; from?: string; 'force-distro'?: PackageFamily; yes?: boolean; 'accept-new-host-keys': boolean}
+  flags: {'dry-run': boolean; 'reset-state': boolean; wipe?: boolean; 'no-wait'?: boolean; only?: string[]; from?: string; limit?: string; 'force-distro'?: PackageFamily; yes?: boolean; 'accept-new-host-keys': boolean}
   json: boolean
   interactive: boolean
   /** Human output (stdout); silent under --json. */
@@ -69,6 +73,10 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
           // Checked before any connection; the steps themselves are loaded after (resolveRunbook).
           runbook = readRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
           lines = selectBy(runbook.lines, (l) => l.id, {only: input.flags.only, from: input.flags.from})
+          const {limit} = input.flags
+          if (limit !== undefined && !config.nodes.some((n) => n.name === limit)) {
+            throw new UsageError(`--limit ${limit}: no such node in the cluster file`, `use one of: ${config.nodes.map((n) => n.name).join(', ')}`)
+          }
         },
       },
       async (session) => {
@@ -90,7 +98,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
             config,
             secrets,
             nodes: config.nodes,
-            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe ?? false, yes: input.flags.yes ?? false, interactive: input.interactive, noWait: input.flags['no-wait'] ?? false, forceDistro: input.flags['force-distro']},
+            options: {dryRun: input.flags['dry-run'], wipe: input.flags.wipe ?? false, yes: input.flags.yes ?? false, interactive: input.interactive, noWait: input.flags['no-wait'] ?? false, forceDistro: input.flags['force-distro'], limit: input.flags.limit},
           },
           hosts: session.hosts,
           state: session.state,

@@ -20,6 +20,8 @@ export interface RunOptions {
   noWait: boolean
   /** `--force-distro`: the package family to assume on a distribution hapair does not support. */
   forceDistro?: PackageFamily
+  /** `--limit NODE`: apply changes on this node only (both nodes are still read; pairwise steps refuse to change anything). */
+  limit?: string
 }
 
 export interface StepContext {
@@ -95,6 +97,11 @@ export interface Step<F = any> {
    * forecast which will change (prefetch.ts), so a plan must do nothing but return.
    */
   plan(ctx: StepContext, facts: Record<string, F>): Plan
+  /**
+   * Why this step cannot change one node alone (`--limit`): its decisions take both nodes (which
+   * side is Primary, whether both are fresh). Under --limit it may only find nothing to do.
+   */
+  pairwise?: string
   /** Apply node by node (in `nodes` order) instead of in parallel. */
   sequential?: boolean
   /** Extra checks on facts re-read after applying; returns problems. The re-plan must also be empty. */

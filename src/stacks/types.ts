@@ -57,6 +57,16 @@ export interface Maintenance {
   describe: string
 }
 
+/**
+ * A planned, clean move of the service from the active node to its peer, in the manager's own
+ * terms: `release` asks the active node to hand over; once the peer serves, `rejoin` (if any)
+ * brings the released node back as a standby. `held`: why the released node is left released
+ * (and how the service returns), when rejoining would take the service straight back.
+ */
+export type Switchover =
+  | {supported: true; release: string; rejoin: string | null; describe: string; held?: string}
+  | {supported: false; why: string}
+
 /** A cluster-file section a stack needs, and the rules only it knows. */
 export interface SectionRules {
   /** Problems in the stack's own section(s), beyond the schema (cross-field timing, names, ...). */
@@ -108,6 +118,8 @@ export interface HaManager extends SectionRules {
   maintenance(config: ClusterConfig): Maintenance
   /** Does service return to the preferred node by itself when it comes back (preempt / auto_failback)? */
   failsBack(config: ClusterConfig): {returns: boolean; why: string}
+  /** How `hapair switchover` moves the service from node `from` to node `to`. */
+  switchover(config: ClusterConfig, from: string, to: string): Switchover
   /** Moves service off a node before a failback drill / brings it back (the failback fault). */
   failbackPrepare: string
   failbackInject: string

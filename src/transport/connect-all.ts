@@ -6,7 +6,7 @@
  */
 import {ConnectError, HapairError} from '../errors.js'
 import type {Host} from './host.js'
-import {connectHost, type ConnectOptions, type SshTarget} from './ssh-host.js'
+import {connectHost, type ConnectOptions, type SshTarget} from './ssh-connect.js'
 
 export type Connector = (target: SshTarget, opts: ConnectOptions) => Promise<Host>
 

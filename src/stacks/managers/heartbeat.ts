@@ -41,6 +41,9 @@ export const heartbeatManager: HaManager = {
     leave: () => null,
     describe: 'hb_standby on the active node',
   }),
+  // hb_standby asks the peer to take every resource; heartbeat keeps running on both nodes, so
+  // there is nothing to rejoin. (Not yet proven in the lab, like the rest of the heartbeat stacks.)
+  switchover: () => ({supported: true, release: hbTool('hb_standby'), rejoin: null, describe: 'hb_standby on the active node (heartbeat hands its resources to the peer and keeps running)'}),
   failsBack: (config) =>
     config.heartbeat?.autoFailback
       ? {returns: true, why: 'heartbeat auto_failback on'}

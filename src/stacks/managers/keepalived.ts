@@ -60,6 +60,30 @@ export const keepalivedManager: HaManager = {
       describe: `touch ${file} when keepalived.conf watches it, else a graceful \`systemctl stop keepalived\``,
     }
   },
+  /**
+   * A graceful stop is keepalived's clean release: the master sends a priority-0 advert (the peer
+   * takes over at once, no master-down wait) and notify_stop (and the unit's ExecStopPost) stop
+   * NFS, unmount and demote. Started again it comes back as BACKUP (both nodes are configured
+   * BACKUP) and stays so under nopreempt or when the peer has the higher priority; with preempt
+   * and the higher priority it would take the VIP straight back, so it is left stopped.
+   */
+  switchover(config, from, to) {
+    const prio = nodePriorities(config)
+    const preempt = config.keepalived?.preempt ?? true
+    const held = preempt && prio[from] > prio[to]
+    const control = systemdUnitControl('keepalived')
+    return {
+      supported: true,
+      release: control.stopHa,
+      rejoin: held ? null : control.startHa,
+      describe: held
+        ? 'a graceful `systemctl stop keepalived` on the active node (priority-0 advert; notify_stop releases NFS, the mount and DRBD); it stays stopped'
+        : 'a graceful `systemctl stop keepalived` on the active node (priority-0 advert; notify_stop releases NFS, the mount and DRBD), then `systemctl start keepalived` there so it rejoins as BACKUP',
+      ...(held
+        ? {held: `keepalived stays stopped on ${from}: preempt is on and ${from} has the higher priority (${prio[from]} > ${prio[to]}), so it would take the VIP back as soon as it rejoined; \`hapair switchover --to ${from}\` brings the service back`}
+        : {}),
+    }
+  },
   failsBack: (config) =>
     (config.keepalived?.preempt ?? true)
       ? {returns: true, why: 'keepalived preempt: the higher priority takes the VIP back'}

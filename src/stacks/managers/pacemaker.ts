@@ -50,6 +50,7 @@ export const pacemakerManager: HaManager = {
     (config.pacemaker?.stickiness ?? 100) > 0
       ? {returns: false, why: `resource-stickiness ${config.pacemaker?.stickiness ?? 100}: resources stay where they run`}
       : {returns: true, why: 'resource-stickiness 0: resources return to the preferred node'},
+  switchover: () => ({supported: false, why: 'the pacemaker stacks have no steps yet, so hapair cannot move their resources; use `crm resource move` (or `pcs resource move`) by hand'}),
   failbackPrepare: 'crm node standby "$(uname -n)"',
   failbackInject: 'crm node online "$(uname -n)"',
 }

@@ -35,6 +35,7 @@ dd if=/dev/zero of="$dev" bs=1M count=1 conv=fsync status=none
 export const drbdMetadata: Step<Facts> = {
   id: 'drbd.metadata',
   title: 'DRBD metadata',
+  pairwise: 'whether metadata may be created, and which side is fresh, is decided from both nodes at once (the initial primary depends on it)',
   facts: (ctx) => {
     requireStorage(ctx.config)
     return factSet({drbd: drbdFact(ctx.config.drbd.resource, ctx.config.drbd.device), backing: signaturesFact(backingDevice(ctx.config))})

@@ -24,6 +24,7 @@ type Facts = {drbd: DrbdFacts; ha?: ServiceStates}
 export const drbdPrimary: Step<Facts> = {
   id: 'drbd.primary',
   title: 'Initial DRBD primary',
+  pairwise: '`primary --force` is decided from both nodes\' disk states (it may run only when both sides are fresh)',
   facts: (ctx) => factSet({drbd: drbdFact(ctx.config.drbd.resource, ctx.config.drbd.device), ...managerUnitFacts(ctx)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource

@@ -25,6 +25,7 @@ export function progressLine(s: DrbdResourceState): string {
 export const drbdSync: Step<Facts> = {
   id: 'drbd.sync',
   title: 'Initial DRBD sync',
+  pairwise: 'the initial sync runs between both nodes',
   facts: (ctx) => factSet({drbd: drbdStateFact(ctx.config.drbd.resource, ctx.config.drbd.device)}),
   plan(ctx, facts) {
     const res = ctx.config.drbd.resource

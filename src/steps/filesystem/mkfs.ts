@@ -37,6 +37,7 @@ export function mkfsScript(type: 'ext4' | 'xfs', device: string, force: boolean)
 export const filesystemMkfs: Step<Facts> = {
   id: 'filesystem.mkfs',
   title: 'Filesystem on the DRBD device',
+  pairwise: 'mkfs runs on the Primary only after both nodes show the device blank and in sync',
   facts: (ctx) =>
     factSet({
       drbd: drbdStateFact(ctx.config.drbd.resource, ctx.config.drbd.device),

@@ -12,7 +12,7 @@ const common = ['config', 'json', 'no-color']
 const connects = [...common, 'accept-new-host-keys']
 // Commands that judge a node's distribution take --force-distro.
 // --reset-state: the commands that read the run-state file before they start.
-const runbook = [...connects, 'dry-run', 'only', 'from', 'force-distro', 'reset-state']
+const runbook = [...connects, 'dry-run', 'only', 'from', 'limit', 'force-distro', 'reset-state']
 const expected: Record<string, string[]> = {
   history: [...common, 'reset-state'],
   status: [...connects, 'watch', 'interval'],
@@ -24,6 +24,7 @@ const expected: Record<string, string[]> = {
   run: [...runbook, 'wipe', 'yes', 'no-wait'],
   'ha-install': runbook,
   report: [...connects, 'output', 'since'],
+  switchover: [...connects, 'to', 'dry-run', 'timeout'],
 }
 
 for (const [id, flags] of Object.entries(expected)) {

@@ -4,7 +4,7 @@ import {after, before, describe, it} from 'node:test'
 import {ConnectError} from '../../../src/errors.js'
 import {connectAll, connectReachable, type Connector} from '../../../src/transport/connect-all.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
-import type {SshTarget} from '../../../src/transport/ssh-host.js'
+import type {SshTarget} from '../../../src/transport/ssh-connect.js'
 import {sshdUnavailable, TestSshd} from './sshd-fixture.js'
 
 const target = (node: string): SshTarget => ({node, address: '10.0.0.1', ssh: {user: 'root', port: 22, connectTimeout: 5}})

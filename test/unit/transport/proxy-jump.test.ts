@@ -11,7 +11,7 @@ import {resolveNodes} from '../../../src/config/resolve-nodes.js'
 import type {SshConfig} from '../../../src/config/schema.js'
 import {ConnectError} from '../../../src/errors.js'
 import {sshConfigLookup} from '../../../src/transport/ssh-config.js'
-import {connectHost, type SshTarget} from '../../../src/transport/ssh-host.js'
+import {connectHost, type SshTarget} from '../../../src/transport/ssh-connect.js'
 import {testCluster} from '../../helpers/cluster.js'
 import {keygen, sshdUnavailable, TestSshd} from './sshd-fixture.js'
 

@@ -11,7 +11,8 @@ import {after, before, describe, it} from 'node:test'
 import type {SshConfig} from '../../../src/config/schema.js'
 import {ConnectError} from '../../../src/errors.js'
 import {RunLog} from '../../../src/transport/run-log.js'
-import {connectHost, sudoWantsPassword, type ConnectOptions, type SshHost, type SshTarget} from '../../../src/transport/ssh-host.js'
+import {connectHost, type ConnectOptions, type SshTarget} from '../../../src/transport/ssh-connect.js'
+import {sudoWantsPassword, type SshHost} from '../../../src/transport/ssh-host.js'
 import {keygen, sshdUnavailable, TestSshd} from './sshd-fixture.js'
 
 describe('sudoWantsPassword', () => {

@@ -5,13 +5,15 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import {loadCluster, parseClusterText} from '../../../src/config/load.js'
-import {ConnectError, UsageError} from '../../../src/errors.js'
+import {ConnectError, InterruptedError, UsageError} from '../../../src/errors.js'
 import type {Connector} from '../../../src/transport/connect-all.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
 import {sshConfigLookup} from '../../../src/transport/ssh-config.js'
-import type {SshTarget} from '../../../src/transport/ssh-host.js'
+import type {SshTarget} from '../../../src/transport/ssh-connect.js'
 import {runWizard} from '../../../src/wizard/interactive.js'
-import {DEFAULT, refused, ScriptedPrompter, type Answer} from './scripted-prompter.js'
+import {CTRL_C, DEFAULT, refused, ScriptedPrompter, type Answer} from './scripted-prompter.js'
+import {loadProgress} from '../../../src/wizard/progress.js'
+import {existsSync, statSync} from 'node:fs'
 
 const DIR = fileURLToPath(new URL('../../../../test/fixtures/config/discovery/', import.meta.url))
 const guest: Record<string, string> = {}
@@ -344,3 +346,60 @@ function rest(over: {iface?: Answer[]; disk?: Answer[]; size?: Answer[]} = {}): 
     [/^Write .*hapair\.yaml\?/, true],
   ]
 }
+
+describe('hapair init wizard, interrupted', () => {
+  const both: [RegExp, Answer][] = [
+    [/^Cluster name/, 'pair-7'],
+    [/^node1: address/, '10.10.0.11'],
+    [/^node1: SSH user/, 'admin'],
+    [/^node1: SSH port/, '2222'],
+    [/^node1: SSH key file/, DEFAULT],
+    [/^node2: address/, '10.10.0.12'],
+    ...sshDefaults('node2'),
+  ]
+
+  it('Ctrl-C keeps the answers so far (0600, init-flag form), says where and how to resume; --resume offers them as defaults and removes them once written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const file = join(dir, 'hapair.yaml')
+    const prompt = new ScriptedPrompter([...both, [/^Which HA stack/, DEFAULT], [/^Floating IP/, '10.10.0.150'], [/prefix length/, DEFAULT], [/^Network interface/, DEFAULT], [/^Disk to replicate/, CTRL_C]])
+    await assert.rejects(runWizard({file, force: false, acceptNewHostKeys: true, prompt, connect: fakeConnector().connect}), InterruptedError)
+    prompt.done()
+    const kept = `${file}.answers.yaml`
+    assert.equal(statSync(kept).mode & 0o777, 0o600)
+    const saved = loadProgress(file)
+    assert.deepEqual(saved, {
+      name: 'pair-7',
+      stack: 'keepalived',
+      node1: 'name=node1,address=10.10.0.11,user=admin,port=2222',
+      node2: 'name=node2,address=10.10.0.12,user=admin,port=2222',
+      vip: '10.10.0.150/24',
+      interface: 'ens3',
+    })
+    assert.ok(prompt.said.some((s) => s.includes(kept) && s.includes(`hapair init --resume -c ${file}`)), prompt.said.join('\n'))
+    assert.equal(existsSync(file), false)
+
+    // Resumed: every earlier answer is the default; Enter through them.
+    const again = new ScriptedPrompter([[/^Cluster name/, DEFAULT], [/^node1: address/, DEFAULT], ...sshDefaults('node1'), [/^node2: address/, DEFAULT], ...sshDefaults('node2'), ...rest()])
+    await runWizard({file, force: false, acceptNewHostKeys: true, prompt: again, connect: fakeConnector().connect, defaults: saved})
+    again.done()
+    const asked = (re: RegExp) => again.asked.find((q) => re.test(q.message))!.default
+    assert.deepEqual([asked(/^Cluster name/), asked(/^node1: SSH port/), asked(/^Floating IP/)], ['pair-7', '2222', '10.10.0.150'])
+    const {config} = await loadCluster(file)
+    assert.deepEqual([config.name, config.nodes[0].ssh.port, config.vip.address], ['pair-7', 2222, '10.10.0.150'])
+    assert.equal(existsSync(kept), false, 'the kept answers are removed once the file is written')
+  })
+
+  it('Ctrl-C right after an address keeps the address; Ctrl-C at the first question keeps nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hapair-wizard-'))
+    const file = join(dir, 'hapair.yaml')
+    const early = new ScriptedPrompter([[/^Cluster name/, 'c1'], [/^node1: address/, 'node1.example.com'], [/^node1: SSH user/, CTRL_C]])
+    await assert.rejects(runWizard({file, force: false, acceptNewHostKeys: true, prompt: early, connect: fakeConnector().connect}), InterruptedError)
+    assert.deepEqual(loadProgress(file), {name: 'c1', node1: 'address=node1.example.com,user=root,port=22'})
+
+    const other = join(dir, 'other.yaml')
+    const none = new ScriptedPrompter([[/^Cluster name/, CTRL_C]])
+    await assert.rejects(runWizard({file: other, force: false, acceptNewHostKeys: true, prompt: none, connect: fakeConnector().connect}), InterruptedError)
+    assert.equal(existsSync(`${other}.answers.yaml`), false)
+    assert.throws(() => loadProgress(other), (e: UsageError) => /no .*other\.yaml\.answers\.yaml/.test(e.message))
+  })
+})

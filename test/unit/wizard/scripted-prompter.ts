@@ -4,16 +4,19 @@
  * the test (`done()`). `DEFAULT` accepts whatever default the wizard offered.
  */
 import assert from 'node:assert/strict'
+import {InterruptedError} from '../../../src/errors.js'
 import type {Choice, Prompter} from '../../../src/wizard/prompter.js'
 
 export const DEFAULT = Symbol('default')
+/** Ctrl-C at this question: the prompter throws as @inquirer's does (via prompter.ts). */
+export const CTRL_C = Symbol('ctrl-c')
 /** An answer the question's validation must refuse with a reason matching `why`; the next entry answers the same question again. */
 export interface Refused {
   refused: string
   why: RegExp
 }
 export const refused = (value: string, why: RegExp): Refused => ({refused: value, why})
-export type Answer = string | boolean | typeof DEFAULT | Refused
+export type Answer = string | boolean | typeof DEFAULT | typeof CTRL_C | Refused
 
 export class ScriptedPrompter implements Prompter {
   readonly said: string[] = []
@@ -30,6 +33,7 @@ export class ScriptedPrompter implements Prompter {
     const entry = this.script.shift()
     assert.ok(entry, `unexpected question: "${message}"`)
     assert.match(message, entry[0], `question out of order`)
+    if (entry[1] === CTRL_C) throw new InterruptedError()
     return entry[1]
   }
 
