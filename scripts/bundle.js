@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// After tsc, before scripts/manifest.js: bundles what bin/run.js runs into dist/bundle/ with
+// esbuild, so a command stops paying a module resolution and a file read for each of the ~400
+// modules it used to load (@oclif/core and its dependencies, yaml, zod, our own); start-up cost:
+// README, Benchmarks.
+//
+// One ES module per command (dist/bundle/commands/<id with - for :>.js), per oclif hook and for
+// the help class, plus @oclif/core's entry (dist/bundle/lib/oclif.js) that bin/run.js starts:
+// all in one esbuild run with code splitting, so they share one copy of @oclif/core and of each
+// of our modules (a hook and a command see the same module state), and what a command imports
+// with import() only when it needs it (ssh2's users, listr2, the prompts, the steps) stays a
+// chunk of its own, loaded then. scripts/manifest.js points oclif.manifest.json at the command
+// files; package.json's `oclif.hooks` and `oclif.helpClass` name the bundled files.
+//
+// Every output file sits three directories below the package root, as dist/src/<area>/x.js does,
+// so our modules' paths relative to their own file (../../../runbooks, ../../../package.json) hold.
+// Left out of the bundle: ssh2 (it loads its compiled crypto binding and a WebAssembly file from
+// beside its own files; bin/compile-cache.js caches its compiled code instead) and the optional
+// packages @oclif/core requires only in development (typescript, ts-node, tsx).
+import {build} from 'esbuild'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const src = join(root, 'dist', 'src')
+const BUNDLE_DIR = join(root, 'dist', 'bundle')
+/** A command's bundled file, under dist/bundle/commands/: `lab:checkpoint:save` -> lab-checkpoint-save.js (scripts/manifest.js names the same). */
+const commandFile = (id) => `${id.replaceAll(':', '-')}.js`
+
+const walk = (dir) => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : f.endsWith('.js') ? [join(dir, f)] : []))
+const commandsDir = join(src, 'commands')
+// Bundled file (as package.json names it) <- its source. @oclif/plugin-not-found's hook is
+// bundled too and named as one of our hooks (the plugin is not in `oclif.plugins`): loaded as a
+// plugin it imported a second copy of @oclif/core, from node_modules, on every mistyped command.
+const NAMED = {
+  './dist/bundle/lib/oclif.js': 'dist/src/oclif.js',
+  './dist/bundle/lib/help.js': 'dist/src/help/help.js',
+  './dist/bundle/hooks/fault-hooks.js': 'dist/src/lab/fault-hooks.js',
+  './dist/bundle/hooks/suggest-command.js': 'dist/src/hooks/suggest-command.js',
+  './dist/bundle/hooks/not-found.js': 'node_modules/@oclif/plugin-not-found/lib/index.js',
+}
+const {oclif} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+for (const file of [oclif.helpClass, ...Object.values(oclif.hooks).flat()]) if (!NAMED[file]) throw new Error(`package.json names ${file}: scripts/bundle.js does not build it`)
+const entryPoints = [
+  ...Object.entries(NAMED).map(([out, from]) => ({in: join(root, from), out: relative(BUNDLE_DIR, join(root, out)).slice(0, -3)})),
+  ...walk(commandsDir).map((file) => ({in: file, out: `commands/${commandFile(relative(commandsDir, file).slice(0, -3).replaceAll('/', ':')).slice(0, -3)}`})),
+]
+for (const {out} of entryPoints) if (out.split('/').length !== 2) throw new Error(`bundle entry ${out}: every file must sit at dist/bundle/<dir>/<name>.js`)
+
+rmSync(BUNDLE_DIR, {recursive: true, force: true})
+const result = await build({
+  entryPoints,
+  outdir: BUNDLE_DIR,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['ssh2', 'typescript', 'ts-node', 'tsx'],
+  // The CommonJS dependencies bundled into ES modules still call require() for Node's built-ins
+  // and for the plugin and hook files oclif loads by path.
+  banner: {js: "import {createRequire as __hapairRequire} from 'node:module'; const require = __hapairRequire(import.meta.url);"},
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+})
+const outputs = Object.entries(result.metafile.outputs)
+const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0)
+writeFileSync(join(BUNDLE_DIR, 'meta.json'), JSON.stringify(result.metafile))
+console.log(`dist/bundle: ${entryPoints.length} entries, ${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB`)
