@@ -14,8 +14,9 @@
 //
 // Every output file sits three directories below the package root, as dist/src/<area>/x.js does,
 // so our modules' paths relative to their own file (../../../runbooks, ../../../package.json) hold.
-// Left out of the bundle: ssh2 (it loads its compiled crypto binding and a WebAssembly file from
-// beside its own files; bin/compile-cache.js caches its compiled code instead) and the optional
+// ssh2 is bundled too, but finds three things beside its own files (its compiled crypto binding,
+// which it does without when absent; pagent.exe; poly1305's directory): the plugin below points
+// those at node_modules/ssh2. Left out: cpu-features (ssh2's optional native helper) and the
 // packages @oclif/core requires only in development (typescript, ts-node, tsx).
 import {build} from 'esbuild'
 import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -48,6 +49,21 @@ const entryPoints = [
 ]
 for (const {out} of entryPoints) if (out.split('/').length !== 2) throw new Error(`bundle entry ${out}: every file must sit at dist/bundle/<dir>/<name>.js`)
 
+const nodeModules = join(root, 'node_modules')
+const besideSsh2 = {
+  name: 'beside-ssh2',
+  setup(build) {
+    // require('./crypto/build/Release/sshcrypto.node') -> require('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node')
+    build.onResolve({filter: /\.node$/}, ({path, resolveDir}) => ({path: relative(nodeModules, join(resolveDir, path)), external: true}))
+    // __dirname -> the directory of the file in node_modules/ssh2
+    build.onLoad({filter: /[\\/]node_modules[\\/]ssh2[\\/].*\.js$/}, ({path}) => {
+      const text = readFileSync(path, 'utf8')
+      if (!text.includes('__dirname')) return undefined
+      return {contents: `var __dirname = require('node:path').dirname(require.resolve(${JSON.stringify(relative(nodeModules, path))}));\n${text}`, loader: 'js'}
+    })
+  },
+}
+
 rmSync(BUNDLE_DIR, {recursive: true, force: true})
 const result = await build({
   entryPoints,
@@ -58,11 +74,14 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'typescript', 'ts-node', 'tsx'],
+  external: ['cpu-features', 'typescript', 'ts-node', 'tsx'],
+  plugins: [besideSsh2],
   // The CommonJS dependencies bundled into ES modules still call require() for Node's built-ins
   // and for the plugin and hook files oclif loads by path.
   banner: {js: "import {createRequire as __hapairRequire} from 'node:module'; const require = __hapairRequire(import.meta.url);"},
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
 })
