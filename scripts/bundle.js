@@ -55,6 +55,7 @@ const besideSsh2 = {
   setup(build) {
     // require('./crypto/build/Release/sshcrypto.node') -> require('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node')
     build.onResolve({filter: /\.node$/}, ({path, resolveDir}) => ({path: relative(nodeModules, join(resolveDir, path)), external: true}))
+    build.onResolve({filter: /^ssh2\/lib\//}, ({path}) => ({path, external: true})) // the require.resolve() below
     // __dirname -> the directory of the file in node_modules/ssh2
     build.onLoad({filter: /[\\/]node_modules[\\/]ssh2[\\/].*\.js$/}, ({path}) => {
       const text = readFileSync(path, 'utf8')
@@ -64,26 +65,60 @@ const besideSsh2 = {
   },
 }
 
+// Packages bundled as CommonJS files of their own, dist/bundle/vendor/<name>.cjs, which the ES
+// modules require: Node 20 keeps no compiled code of an ES module between runs, but
+// bin/compile-cache.js does for these (yaml's first parse of a cluster file: 9-15 ms compiled
+// afresh, 3-5 ms from the cache). A vendor file requires another package of this list from its
+// own vendor file, so there is one copy of each (listr2's prompt adapter and listr2).
+const VENDOR = ['@oclif/core', 'yaml', 'zod', 'ssh2', 'listr2', '@inquirer/prompts', '@listr2/prompt-adapter-inquirer']
+const vendorFile = (name) => `${name.replace(/^@/, '').replace('/', '-')}.cjs`
+/** `import … from 'yaml'` -> require('../vendor/yaml.cjs') (from a vendor file: './yaml.cjs'); `self` is bundled in. */
+const vendored = (dir, self) => ({
+  name: 'vendored',
+  setup(build) {
+    build.onResolve({filter: /^[@a-z]/}, ({path}) => (VENDOR.includes(path) && path !== self ? {path, namespace: 'vendored'} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'vendored'}, ({path}) => ({contents: `module.exports = require(${JSON.stringify(`${dir}/${vendorFile(path)}`)})`, loader: 'js'}))
+    build.onResolve({filter: /.*/, namespace: 'vendored'}, ({path}) => ({path, external: true}))
+  },
+})
+// A CommonJS file that calls import() is compiled by Node itself, never from the cache (see
+// bin/compile-cache.js), and @oclif/core imports the commands and hooks it loads by URL: in the
+// vendor files such a call goes to a function the ES modules' banner defines instead.
+const IMPORT_CALL = /\bimport\((?!\s*['"`)])/g
+const importByUrl = {
+  name: 'import-by-url',
+  setup(build) {
+    build.onLoad({filter: /[\\/]node_modules[\\/].*\.js$/}, ({path}) => {
+      const text = readFileSync(path, 'utf8')
+      return IMPORT_CALL.test(text) ? {contents: text.replace(IMPORT_CALL, 'globalThis.__hapairImport('), loader: 'js'} : undefined
+    })
+  },
+}
+const common = {bundle: true, platform: 'node', target: 'node20', external: ['cpu-features', 'typescript', 'ts-node', 'tsx'], legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning'}
+
 rmSync(BUNDLE_DIR, {recursive: true, force: true})
+for (const name of VENDOR) {
+  await build({
+    ...common,
+    stdin: {contents: `module.exports = require(${JSON.stringify(name)})`, resolveDir: root, sourcefile: `${name}.cjs`},
+    outfile: join(BUNDLE_DIR, 'vendor', vendorFile(name)),
+    format: 'cjs',
+    plugins: [besideSsh2, importByUrl, vendored('.', name)],
+  })
+}
 const result = await build({
   entryPoints,
   outdir: BUNDLE_DIR,
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
+  ...common,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: ['cpu-features', 'typescript', 'ts-node', 'tsx'],
-  plugins: [besideSsh2],
+  plugins: [besideSsh2, vendored('../vendor')],
   // The CommonJS dependencies bundled into ES modules still call require() for Node's built-ins
   // and for the plugin and hook files oclif loads by path.
-  banner: {js: "import {createRequire as __hapairRequire} from 'node:module'; const require = __hapairRequire(import.meta.url);"},
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
+  // The vendor files' import() (above) comes here.
+  banner: {js: "import {createRequire as __hapairRequire} from 'node:module'; const require = __hapairRequire(import.meta.url); globalThis.__hapairImport ??= (url) => import(url);"},
   metafile: true,
-  logLevel: 'warning',
 })
 const outputs = Object.entries(result.metafile.outputs)
 const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0)
