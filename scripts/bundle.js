@@ -6,10 +6,11 @@
 //
 // One ES module per command (dist/bundle/commands/<id with - for :>.js), per oclif hook and for
 // the help class, plus @oclif/core's entry (dist/bundle/lib/oclif.js) that bin/run.js starts:
-// all in one esbuild run with code splitting, so they share one copy of @oclif/core and of each
-// of our modules (a hook and a command see the same module state), and what a command imports
-// with import() only when it needs it (ssh2's users, listr2, the prompts, the steps) stays a
-// chunk of its own, loaded then. scripts/manifest.js points oclif.manifest.json at the command
+// all in one esbuild run with code splitting, so they share one copy of each of our modules (a
+// hook and a command see the same module state), and what a command imports with import() only
+// when it needs it (ssh2's users, listr2, the prompts, the steps) stays a chunk of its own,
+// loaded then. The biggest packages are CommonJS files of their own in dist/bundle/vendor/ (see
+// VENDOR below), one copy each. scripts/manifest.js points oclif.manifest.json at the command
 // files; package.json's `oclif.hooks` and `oclif.helpClass` name the bundled files.
 //
 // Every output file sits three directories below the package root, as dist/src/<area>/x.js does,
