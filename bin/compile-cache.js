@@ -1,5 +1,6 @@
-// A V8 code cache for the CommonJS modules hapair loads from node_modules (@oclif/core, ssh2,
-// yaml, …): what Node 22's module.enableCompileCache() does, for Node 20. Compiling those modules
+// A V8 code cache for the CommonJS modules hapair loads from node_modules and for the packages
+// scripts/bundle.js bundles as CommonJS (dist/bundle/vendor/: yaml, zod, ssh2, …): what Node 22's
+// module.enableCompileCache() does, for Node 20. Compiling those modules
 // is the largest part of a command's start-up CPU (a CPU profile shows it in the CJS loader's
 // wrapSafe); with the cache V8 deserializes the compiled code instead. The key is the file's path,
 // its content and the Node version, and V8 itself rejects data that does not fit its build and
@@ -10,6 +11,9 @@ import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import Module from 'node:module'
 import {dirname, join} from 'node:path'
 import vm from 'node:vm'
+
+/** An import() call (`import()` with nothing in it is no call: a message naming it). */
+const DYNAMIC_IMPORT = /\bimport\s*\((?!\s*\))/
 
 /**
  * Node's own code cache, when it has one (22+), else this one. Returns the cache in use (its dir,
@@ -27,7 +31,7 @@ export function enableCompileCache(dir) {
   Module.prototype._compile = function (content, filename) {
     // A module that uses import() is left to Node: a vm.Script resolves import() only through an
     // experimental option, which fails once the script comes from cached data (Node 20).
-    if (!filename.includes('/node_modules/') || content.includes('import(')) return compile.call(this, content, filename)
+    if (!(filename.includes('/node_modules/') || filename.includes('/dist/bundle/vendor/')) || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename)
     const file = join(dir, createHash('sha1').update(`${process.version}\0${filename}\0${content}`).digest('hex'))
     let cachedData
     try {

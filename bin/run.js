@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point. `hapair --help` (and `hapair CMD --help`) print the help rendered at build time
 // (scripts/manifest.js), without loading oclif: a help call then costs one file read.
-// Everything else goes to oclif, which loads commands from dist/src/commands.
+// Everything else goes to oclif, bundled with the commands in dist/bundle/ (scripts/bundle.js).
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
@@ -41,5 +41,7 @@ if (process.env.HAPAIR_COMPILE_CACHE !== 'off') {
 // @oclif/core checks the Node version against its own `engines` (>=18) with semver on every
 // start, which costs more CPU than the check is worth: hapair's own `engines` asks for 20.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
-const {execute} = await import('@oclif/core')
+// @oclif/core bundled with the commands, hooks and help class into dist/bundle/ (scripts/bundle.js):
+// one file read for what were hundreds of modules, and one copy of oclif for all of them.
+const {execute} = await import('../dist/bundle/lib/oclif.js')
 await execute({dir: import.meta.url})

@@ -6,14 +6,21 @@
 // what pipes get) and at the common terminal widths (dist/help/<W>/); bin/run.js serves the
 // page for the terminal's width and lets oclif render any other width live.
 import {Config, Plugin} from '@oclif/core'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {default: Help} = await import(join(root, 'dist', 'src', 'help', 'help.js')) // the help class oclif is configured with
+const {default: Help} = await import(join(root, 'dist', 'src', 'help', 'help.js')) // the help class oclif is configured with (bundled there: dist/bundle/lib/help.js)
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true})
 await plugin.load()
+// oclif loads a command from the file the manifest names: the bundled one (scripts/bundle.js,
+// run before this), which shares one copy of @oclif/core with bin/run.js. Without a manifest oclif
+// would find the unbundled dist/src/commands (package.json's `oclif.commands`).
+for (const [id, command] of Object.entries(plugin.manifest.commands)) {
+  command.relativePath = ['dist', 'bundle', 'commands', `${id.replaceAll(':', '-')}.js`]
+  if (!existsSync(join(root, ...command.relativePath))) throw new Error(`${id}: no ${command.relativePath.join('/')}; run scripts/bundle.js first`)
+}
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest))
 
 const helpDir = join(root, 'dist', 'help')

@@ -27,7 +27,7 @@ export interface RunbookFile {
   lines: RunbookLine[]
 }
 
-/** runbooks/ ships beside dist/: the package root is three levels above this compiled file. */
+/** runbooks/ ships beside dist/: the package root is three levels above this compiled file (dist/src/engine/, or bundled dist/bundle/chunks/: scripts/bundle.js keeps that depth). */
 export const RUNBOOK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../runbooks')
 
 /**

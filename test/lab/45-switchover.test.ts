@@ -8,7 +8,8 @@
  *   - node2 -> node1: node1's keepalived started, node2 released and rejoined as BACKUP, node1
  *     serves, `status` healthy;
  *   - with nopreempt (ha-install of a variant file): node1 -> node2 with node1 rejoining as
- *     BACKUP and staying so; then the original file is installed again.
+ *     BACKUP and staying so after three adverts from node2 (the suite's nopreempt proof); then
+ *     the original file is installed again.
  * Each phase's time and the service gap are printed for the lab log.
  */
 import {before, test} from 'node:test'
@@ -18,7 +19,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clientExec, VIP} from '../../src/lab/index.js'
 import {expectExit, hapair} from './cli.js'
-import {clusterFileVariant, haLogTails, onGuest as on, requireCluster} from './lab-suite.js'
+import {advertsReceived, clusterFileVariant, haLogTails, onGuest as on, requireCluster} from './lab-suite.js'
 
 const nfsUrl = (file: string) => `nfs://${VIP}/data/${file}?version=3`
 
@@ -131,6 +132,14 @@ test('nopreempt: node1 -> node2 with node1 rejoining as BACKUP and staying so; t
     const r = await switchover(['--to', 'node2'], 'switchover node1 -> node2 (nopreempt)', variant)
     assert.deepEqual(r.phases.map((p: any) => `${p.phase}@${p.node}`), ['release@node1', 'takeover@node2', 'rejoin@node1', 'settle@both'])
     assert.equal(r.held, undefined)
+    // A preempting node1 takes over at the first advert it receives from the lower-priority master;
+    // three received adverts (keepalived's own counters, reset by the rejoin's restart) are the
+    // evidence that it had every chance to, without guessing a time.
+    const end = Date.now() + 120_000
+    while ((await advertsReceived('node1')) < 3) {
+      assert.ok(Date.now() < end, 'node1 received no three adverts from node2 within 2 minutes')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
     const s = await statusJson(variant)
     assert.equal(s.code, 0)
     assert.deepEqual(s.serving, ['node2'])

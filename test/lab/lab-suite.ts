@@ -104,3 +104,17 @@ export async function haLogTails(lines = 60): Promise<string> {
   )
   return parts.join('\n')
 }
+
+/** VRRP adverts the node's keepalived has received since it started, from the statistics it writes on request. */
+export async function advertsReceived(node: string): Promise<number> {
+  const out = await onGuest(node, [
+    'rm -f /tmp/keepalived.stats',
+    'kill -s "$(keepalived --signum=STATS)" "$(systemctl show -p MainPID --value keepalived)"',
+    'for i in $(seq 50); do [ -s /tmp/keepalived.stats ] && break; sleep 0.1; done',
+    'cat /tmp/keepalived.stats',
+  ].join('\n'))
+  const received = /Advertisements:\s*\n\s*Received:\s*(\d+)/.exec(out)?.[1]
+  assert.ok(received, `no advert count in keepalived's statistics:\n${out}`)
+  return Number(received)
+}
+
