@@ -109,9 +109,9 @@ export function parseCrmMon(stdout: string): CrmMonStatus {
   if (resourcesEl) walk(resourcesEl)
   return {
     available: true,
-    dc: dc && yes(dc.attrs.present) ? dc.attrs.name : undefined,
-    quorum: dc ? yes(dc.attrs.with_quorum) : undefined,
-    stonithEnabled: options ? yes(options.attrs['stonith-enabled']) : undefined,
+    ...(dc && yes(dc.attrs.present) && {dc: dc.attrs.name}),
+    ...(dc && {quorum: yes(dc.attrs.with_quorum)}),
+    ...(options && {stonithEnabled: yes(options.attrs['stonith-enabled'])}),
     nodes,
     resources,
   }
@@ -173,8 +173,8 @@ export function parseCrmDiff(xml: string): CibChange[] {
 
 /** `create resources/ms_drbd` ... : one line per change, for plans and --dry-run. */
 export function describeCibChange(c: CibChange): string {
-  const path = c.path.replace(/^\/cib\/configuration\//, '')
-  if (c.operation === 'create') return `create ${path}${c.id ? `/${c.id}` : ''}`
+  const path = c.path.replace(/^\/cib\/configuration\/?/, '')
+  if (c.operation === 'create') return `create ${[path, c.id].filter(Boolean).join('/')}`
   if (c.operation === 'modify') return `modify ${path} (${(c.attrs ?? []).join(', ')})`
   return `${c.operation} ${path}`
 }
