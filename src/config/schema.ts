@@ -208,6 +208,8 @@ export const fenceDeviceSchema = z
     username: z.string().min(1, 'must not be empty'),
     /** IPMI 2.0 (lanplus): encrypted sessions; off only for BMCs that speak IPMI 1.5 alone. */
     lanplus: z.boolean().default(true),
+    /** RMCP+ cipher suite (ipmitool -C): left out, ipmitool's default (17, then what the BMC offers); 3 for BMCs without SHA-256 (ipmi_sim). */
+    cipher: z.number().int().min(0).max(17).optional(),
   })
   .strict()
 

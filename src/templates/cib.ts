@@ -195,6 +195,7 @@ export function fenceDevices(config: ClusterConfig, fencing: Fencing): {id: stri
       ['username', d.username],
       ['password_script', `cat ${fencePasswordPath(d.node)}`],
       ['lanplus', d.lanplus ? '1' : '0'],
+      ...(d.cipher !== undefined ? ([['cipher', String(d.cipher)]] as [string, string][]) : []),
       ...delay,
     ]
     const xml = primitive(id, {class: 'stonith', type: fencing.agent}, params, [{name: 'monitor', interval: '60s', timeout: '20s'}])

@@ -11,7 +11,7 @@ const FENCED = {
   fencing: {
     devices: [
       {node: 'node1', ip: '192.168.77.201', username: 'admin'},
-      {node: 'node2', ip: '192.168.77.202', username: 'admin', ipport: 6230, lanplus: false},
+      {node: 'node2', ip: '192.168.77.202', username: 'admin', ipport: 6230, lanplus: false, cipher: 3},
     ],
   },
 }
@@ -84,7 +84,8 @@ describe('the CIB', () => {
     assert.match(devices[0].xml, /class="stonith" type="fence_ipmilan"/)
     assert.match(devices[0].xml, /name="pcmk_host_list" value="node1".*name="ip" value="192.168.77.201".*name="ipport" value="623".*name="username" value="admin"/)
     assert.ok(devices[0].xml.includes(`name="password_script" value="cat ${fencePasswordPath('node1')}"`))
-    assert.match(devices[1].xml, /name="ipport" value="6230".*name="lanplus" value="0"/)
+    assert.match(devices[1].xml, /name="ipport" value="6230".*name="lanplus" value="0".*name="cipher" value="3"/)
+    assert.ok(!devices[0].xml.includes('cipher'))
     assert.ok(!/name="password"/.test(devices.map((d) => d.xml).join('')))
     const random = pm({fencing: {...FENCED.fencing, delay: {randomMax: 15}}})
     const both = fenceDevices(random, random.pacemaker!.fencing as never)
