@@ -59,10 +59,10 @@ async function freeUdpPort(): Promise<number> {
   return port
 }
 
+/** Running: a process that exists and is not a zombie (a killed sleep may wait a while for its new parent to reap it). */
 const isAlive = (pid: number) => {
   try {
-    process.kill(pid, 0)
-    return true
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
   } catch {
     return false
   }
