@@ -14,6 +14,8 @@ pkgs=(
   keepalived psmisc
   # the drill's NFSv3 client is tested against a userspace NFS server the test starts itself
   nfs-ganesha nfs-ganesha-vfs
+  # pacemaker fencing: the lab's BMCs (ipmi_sim) and the fence agent, tested together on loopback
+  openipmi ipmitool fence-agents
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p"); done
@@ -22,6 +24,6 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 # Installed for the tests, which start their own: none of these may serve on the host itself.
-for unit in nfs-ganesha keepalived; do
+for unit in nfs-ganesha keepalived openipmi; do
   systemctl disable --now "$unit" >/dev/null 2>&1 || true
 done

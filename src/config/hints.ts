@@ -31,7 +31,12 @@ const BY_PATH: Record<string, string> = {
   keepalived: '{ virtualRouterId: 51 }',
   heartbeat: '{ deadtime: 5, ping: 192.168.1.1 }',
   'heartbeat.ping': '192.168.1.1',
-  pacemaker: '{ clusterName: hapair }',
+  pacemaker: '{ clusterName: hapair, fencing: { devices: [ { node: node1, ip: 192.168.1.201, username: admin }, { node: node2, ip: 192.168.1.202, username: admin } ] } }',
+  'pacemaker.fencing.delay': '{ static: 10 }',
+  'pacemaker.fencing.devices[]': '{ node: node1, ip: 192.168.1.201, username: admin }',
+  'pacemaker.fencing.devices[].ip': '192.168.1.201',
+  'pacemaker.quorumDevice': '{ host: 192.168.1.160 }',
+  'pacemaker.quorumDevice.host': '192.168.1.160',
   lvs: '{ port: 80, realServers: [ { name: web1, address: 192.168.1.161 } ] }',
   'lvs.port': '80',
   'lvs.protocol': 'TCP',
@@ -85,6 +90,9 @@ const BY_KEY: Record<string, string> = {
   clusterName: 'hapair',
   transport: 'knet',
   stickiness: '100',
+  token: '3000',
+  username: 'admin',
+  ipport: '623',
   scheduler: 'rr',
   kind: 'DR',
   weight: '1',
@@ -106,6 +114,8 @@ const FIX: Record<string, string> = {
   'drill.client': 'write `client: local` (the machine running hapair) or `client: { name: client1, address: 192.168.1.160 }`',
   'nodes[].address': 'write the address SSH dials: an IPv4 or IPv6 address or a host name, e.g. `address: 192.168.1.151` or `address: node1.example.com`',
   'nodes[].name': 'write the node\'s host name exactly as `uname -n` prints it on that node, e.g. `name: node1`',
+  'pacemaker.fencing':
+    'add `fencing: { devices: [ { node: node1, ip: <its BMC>, username: admin }, { node: node2, ip: <its BMC>, username: admin } ] }` (the passwords go under `fencePasswords:` in the secrets file), or write `fencing: none` to run without fencing: a cut between the nodes then leaves both serving (split brain)',
   'nodes[].ssh.hostKey': 'write the fingerprint `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` prints on the node, e.g. `hostKey: SHA256:...`, or remove it to use known_hosts',
 }
 

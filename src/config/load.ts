@@ -73,6 +73,9 @@ export async function loadCluster(file: string, opts: LoadOptions = {}): Promise
   const config = resolved.config
   const secretsFile = secretsPathFor(path)
   const secrets = await loadOrCreateSecrets(secretsFile, {create: opts.createSecrets ?? true})
+  const {manager, service} = stackOf(config)
+  const missing = [...(manager.secretRules?.(config, secrets) ?? []), ...(service.secretRules?.(config, secrets) ?? [])]
+  if (missing.length) throw new ConfigError(secretsFile, missing)
   return {config, secrets, file: path, secretsFile, hash: createHash('sha256').update(bytes).digest('hex')}
 }
 

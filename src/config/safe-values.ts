@@ -104,6 +104,7 @@ const RULES: Rule[] = [
   {path: ['lvs', 'realServers', '*', 'ssh', 'user'], check: userName, fix: 'use the login name, e.g. `user: root`'},
   {path: ['lvs', 'maintenanceFile'], check: configPath, fix: 'use a plain path such as `maintenanceFile: /etc/keepalived/down`'},
   {path: ['lvs', 'healthCheck', 'path'], check: urlPath, fix: 'use a plain URL path such as `path: /health`'},
+  {path: ['pacemaker', 'fencing', 'devices', '*', 'username'], check: userName, fix: 'use the BMC login name, e.g. `username: admin`'},
   {path: ['lab', 'dir'], check: configPath, fix: 'use a plain directory such as `dir: /var/lib/hapair-lab`'},
 ]
 
@@ -146,6 +147,15 @@ export function unsafeSecretProblems(secrets: Record<string, unknown>): ConfigPr
     const fix = 'delete the line (or the whole file) and run hapair again to generate a fresh value, then apply the cluster again'
     if (!rule.alphabet.test(value)) out.push({path: key, message: `holds a character the config file it goes into cannot carry; use only ${rule.what}`, fix})
     else if (rule.max !== undefined && Buffer.byteLength(value) > rule.max) out.push({path: key, message: `is longer than ${rule.max} characters (DRBD keeps at most ${rule.max})`, fix})
+  }
+  const passwords = secrets.fencePasswords
+  if (passwords && typeof passwords === 'object') {
+    for (const [node, value] of Object.entries(passwords)) {
+      // Written alone into a 0400 file that fence_ipmilan's password_script prints: one line, no control characters.
+      if (typeof value === 'string' && /[\x00-\x1f\x7f]/.test(value)) {
+        out.push({path: `fencePasswords.${node}`, message: 'holds a line break or control character; a BMC password is one line of printable characters', fix: 'write the password on one line, quoted: `node1: "pa55word"`'})
+      }
+    }
   }
   return out
 }

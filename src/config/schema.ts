@@ -197,14 +197,79 @@ export const heartbeatSchema = z
   })
   .strict()
 
+/** A BMC that powers one node off and on (fence_ipmilan); its password lives in the secrets file (`fencePasswords.<node>`). */
+export const fenceDeviceSchema = z
+  .object({
+    /** The node this device fences (powers off). */
+    node: nodeName,
+    /** The BMC's address (iLO, iDRAC, IPMI over LAN). */
+    ip: hostAddress,
+    ipport: port.default(623),
+    username: z.string().min(1, 'must not be empty'),
+    /** IPMI 2.0 (lanplus): encrypted sessions; off only for BMCs that speak IPMI 1.5 alone. */
+    lanplus: z.boolean().default(true),
+    /** RMCP+ cipher suite (ipmitool -C): left out, ipmitool's default (17, then what the BMC offers); 3 for BMCs without SHA-256 (ipmi_sim). */
+    cipher: z.number().int().min(0).max(17).optional(),
+  })
+  .strict()
+
+/**
+ * Who may kill whom: `none` (said explicitly: a two-node cluster without fencing splits on a
+ * network cut) or a fence agent with one device per node. `delay` keeps a split from fencing both
+ * nodes: `static` seconds on the device that fences the preferred node (it survives a race), or a
+ * random delay up to `randomMax` seconds on both.
+ */
+export const fencingSchema = z.union(
+  [
+    z.literal('none'),
+    z
+      .object({
+        agent: z.enum(['fence_ipmilan'], {message: 'must be fence_ipmilan'}).default('fence_ipmilan'),
+        delay: z
+          .union([z.object({static: z.number().int().min(1).max(120)}).strict(), z.object({randomMax: z.number().int().min(1).max(120)}).strict()], {
+            message: 'must be { static: SECONDS } or { randomMax: SECONDS }',
+          })
+          .default({static: 10}),
+        devices: z.array(fenceDeviceSchema),
+      })
+      .strict(),
+  ],
+  {message: 'must be `none` or { agent: fence_ipmilan, devices: [...] }'},
+)
+
+/** corosync-qnetd on a third machine; corosync-qdevice on both nodes replaces two_node. */
+export const quorumDeviceSchema = z
+  .object({
+    host: hostAddress,
+    port: port.default(5403),
+    algorithm: z.enum(['ffsplit', 'lms'], {message: 'must be ffsplit or lms'}).default('ffsplit'),
+  })
+  .strict()
+
 export const pacemakerSchema = z
   .object({
     clusterName: identifier.default('hapair'),
     transport: z.enum(['knet', 'udpu']).default('knet'),
     port: port.default(5405),
     stickiness: z.number().int().min(0).default(100),
+    /** corosync token timeout (ms): how long a silent node has before it is declared gone. */
+    token: z.number().int().min(1000, 'must be at least 1000 (ms)').max(60000, 'must be at most 60000 (ms)').default(3000),
+    /** knet's encryption and authentication of every corosync packet (udpu in corosync 3 has none). */
+    crypto: z
+      .object({
+        cipher: z.enum(['aes256', 'aes192', 'aes128'], {message: 'must be aes256, aes192 or aes128'}).default('aes256'),
+        hash: z.enum(['sha256', 'sha384', 'sha512'], {message: 'must be sha256, sha384 or sha512'}).default('sha256'),
+      })
+      .strict()
+      .default({}),
+    /** The command-line shell for the cluster: crmsh (Debian's default) or pcs (the RHEL family's only one); left out, per distro. */
+    tools: z.enum(['crmsh', 'pcs'], {message: 'must be crmsh or pcs'}).optional(),
+    fencing: fencingSchema,
+    quorumDevice: quorumDeviceSchema.optional(),
   })
   .strict()
+export type PacemakerConfig = z.infer<typeof pacemakerSchema>
+export type FencingConfig = z.infer<typeof fencingSchema>
 
 export const realServerSchema = z
   .object({
@@ -288,6 +353,8 @@ export const secretsSchema = z
     keepalivedAuthPass: z.string().min(1).max(8, 'keepalived uses only the first 8 characters of auth_pass'),
     corosyncAuthkey: z.string().min(1), // base64 of 256 random bytes
     heartbeatAuthkey: z.string().min(16),
+    /** BMC passwords for pacemaker fencing, by the node each fences; written by the user, never generated. */
+    fencePasswords: z.record(z.string(), z.string().min(1)).optional(),
   })
   .strict()
 export type Secrets = z.infer<typeof secretsSchema>

@@ -37,14 +37,15 @@ export function renderSecretsYaml(secrets: Secrets): string {
   return [
     '# hapair secrets: generated once, used on both nodes. Keep this file private (mode 0600),',
     '# out of version control, and beside the cluster file it belongs to.',
-    ...Object.entries(secrets).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries(secrets).flatMap(([k, v]) => (v && typeof v === 'object' ? [`${k}:`, ...Object.entries(v).map(([n, x]) => `  ${n}: ${JSON.stringify(x)}`)] : [`${k}: ${v}`])),
     '',
   ].join('\n')
 }
 
 /** Every secret value, so loggers can mask them wherever they appear. */
 export function secretValues(secrets: Secrets): string[] {
-  return Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length > 0)
+  const values = Object.values(secrets).flatMap((v) => (v && typeof v === 'object' ? Object.values(v) : [v]))
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0)
 }
 
 /**

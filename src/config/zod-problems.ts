@@ -115,6 +115,7 @@ function unionProblems(root: ZodTypeAny, issue: Extract<ZodIssue, {code: 'invali
   const literals = issue.unionErrors.flatMap((e) => e.issues).filter((i): i is Extract<ZodIssue, {code: 'invalid_literal'}> => i.code === 'invalid_literal').map((i) => `"${String(i.expected)}"`)
   const example = exampleFor(path)
   const alternatives = [...literals, ...(example ? [`a map like ${example}`] : [])]
+  if (value === undefined) return [{segments: issue.path, anchor: 'missing', message: `is missing: it must be ${alternatives.join(' or ')}`, fix: valueFix(path)}]
   return [{segments: issue.path, anchor: 'value', message: `${JSON.stringify(value)} is neither ${alternatives.join(' nor ')}`, fix: valueFix(path)}]
 }
 

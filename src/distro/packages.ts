@@ -12,6 +12,10 @@ export type LogicalPackage =
   | 'keepalived'
   | 'heartbeat'
   | 'pacemaker'
+  | 'crmsh'
+  | 'pcs'
+  | 'fence-ipmilan'
+  | 'corosync-qdevice'
   | 'ipvsadm'
   | 'psmisc'
 
@@ -24,17 +28,20 @@ const TABLE: Record<LogicalPackage, Record<PackageFamily, string[]>> = {
   keepalived: {apt: ['keepalived'], dnf: ['keepalived'], yum: ['keepalived']},
   // EL 7/8/9 ship no heartbeat (EPEL dropped it after EL 6): see NOT_PACKAGED.
   heartbeat: {apt: ['heartbeat', 'resource-agents'], dnf: [], yum: []},
-  pacemaker: {
-    apt: ['pacemaker', 'corosync', 'crmsh', 'resource-agents'],
-    dnf: ['pacemaker', 'corosync', 'pcs', 'resource-agents'],
-    yum: ['pacemaker', 'corosync', 'pcs', 'resource-agents'],
-  },
+  // The cluster itself; its command-line shell (crmsh or pcs) is a package of its own.
+  pacemaker: {apt: ['pacemaker', 'corosync', 'resource-agents'], dnf: ['pacemaker', 'corosync', 'resource-agents'], yum: ['pacemaker', 'corosync', 'resource-agents']},
+  crmsh: {apt: ['crmsh'], dnf: [], yum: []},
+  pcs: {apt: ['pcs'], dnf: ['pcs'], yum: ['pcs']},
+  // fence_ipmilan drives ipmitool.
+  'fence-ipmilan': {apt: ['fence-agents', 'ipmitool'], dnf: ['fence-agents-ipmilan', 'ipmitool'], yum: ['fence-agents-ipmilan', 'ipmitool']},
+  'corosync-qdevice': {apt: ['corosync-qdevice'], dnf: ['corosync-qdevice'], yum: ['corosync-qdevice']},
   ipvsadm: {apt: ['ipvsadm'], dnf: ['ipvsadm'], yum: ['ipvsadm']},
   psmisc: {apt: ['psmisc'], dnf: ['psmisc'], yum: ['psmisc']},
 }
 
 /** Logical packages a family's distributions do not carry at all, with what to do instead. */
 const NOT_PACKAGED: Partial<Record<LogicalPackage, {families: PackageFamily[]; instead: string}>> = {
+  crmsh: {families: ['dnf', 'yum'], instead: 'RHEL, AlmaLinux, Rocky and CentOS ship pcs, not crmsh; write `pacemaker: { tools: pcs }` or leave `tools` out'},
   heartbeat: {
     families: ['dnf', 'yum'],
     instead: 'RHEL, AlmaLinux, Rocky and CentOS ship no heartbeat package (EL 6 was the last); use the pacemaker stack there (`stack: pacemaker`), which moves the same DRBD filesystem and NFS service, with fencing',

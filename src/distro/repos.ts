@@ -44,7 +44,7 @@ function highAvailability(os: OsRelease): RepoNeed {
 }
 
 const ELREPO_PACKAGES = new Set(['kmod-drbd9x', 'drbd9x-utils', 'kmod-drbd90', 'drbd90-utils'])
-const HA_PACKAGES = new Set(['pacemaker', 'corosync', 'pcs', 'resource-agents'])
+const HA_PACKAGES = new Set(['pacemaker', 'corosync', 'pcs', 'resource-agents', 'fence-agents-ipmilan', 'corosync-qdevice'])
 
 /**
  * The repository a package comes from on this node, when it is not enabled by default; undefined

@@ -63,3 +63,19 @@ export function fileFact(path: string, opts: {secretKeys?: readonly SecretKey[]}
     },
   }
 }
+
+/**
+ * A file that is a secret as a whole (corosync's authkey, a BMC password): its mode and the sha256
+ * of its bytes, computed on the node; the content never crosses the wire (`content` is the marker).
+ */
+export function secretFileFact(path: string): Fact<FileInfo> {
+  const p = shq(path)
+  return {
+    command: `if [ -f ${p} ]; then stat -c %a ${p}; sha256sum < ${p} | cut -d' ' -f1; else echo missing; fi`,
+    parse(stdout) {
+      const lines = stdout.split('\n').map((l) => l.trim())
+      if (lines[0] === 'missing') return {exists: false, content: null, mode: null, sha256: null}
+      return {exists: true, content: SECRET_MARKER, mode: parseInt(lines[0], 8), sha256: lines[1] || null}
+    },
+  }
+}

@@ -6,7 +6,8 @@
  * code outside `src/stacks/` asks the descriptor and never compares stack names.
  */
 import type {ConfigProblem} from '../errors.js'
-import type {ClusterConfig, Manager, Service} from '../config/schema.js'
+import type {ClusterConfig, Manager, Secrets, Service} from '../config/schema.js'
+import type {DrbdFencing} from '../templates/drbd.js'
 import type {SecretKey} from '../facts/file.js'
 import type {KeepalivedServiceParts} from '../templates/keepalived.js'
 import type {LogicalPackage} from '../distro/packages.js'
@@ -71,6 +72,8 @@ export type Switchover =
 export interface SectionRules {
   /** Problems in the stack's own section(s), beyond the schema (cross-field timing, names, ...). */
   rules?(c: LooseConfig): ConfigProblem[]
+  /** Secrets the section needs that the user writes into the secrets file (never generated); checked at load, before any connection. */
+  secretRules?(config: ClusterConfig, secrets: Secrets): ConfigProblem[]
 }
 
 /** A file `hapair report` copies from each node, and the keys whose values it must not carry. */
@@ -105,6 +108,8 @@ export interface HaManager extends SectionRules {
    * drbd clone): then `drbd.primary`'s ongoing role and `filesystem.mount` stand down after setup.
    */
   ownsDrbdRole: boolean
+  /** DRBD fences through the manager (`fencing resource-only` with its crm-fence-peer handlers); left out, DRBD does not fence. */
+  drbdFencing?: DrbdFencing
   /** DRBD's own boot service brings the resource up (false: the manager starts DRBD itself). */
   drbdUpAtBoot: boolean
   /** It looks its own node name up to pick its interface: a wrong or loopback answer breaks it. */

@@ -10,4 +10,5 @@ export const STEP_IDS: readonly string[] = [
   'nfs.packages', 'nfs.config', 'nfs.boot',
   'keepalived.packages', 'keepalived.scripts', 'keepalived.config', 'keepalived.service',
   'heartbeat.packages', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service',
+  'pacemaker.packages', 'pacemaker.keys', 'pacemaker.corosync', 'pacemaker.service', 'pacemaker.cib',
 ]

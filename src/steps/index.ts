@@ -7,9 +7,10 @@ import {filesystemSteps} from './filesystem/index.js'
 import {heartbeatSteps} from './heartbeat/index.js'
 import {keepalivedSteps} from './keepalived/index.js'
 import {nfsSteps} from './nfs/index.js'
+import {pacemakerSteps} from './pacemaker/index.js'
 import {storageSteps} from './storage/index.js'
 
-const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps, ...heartbeatSteps]
+const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps, ...heartbeatSteps, ...pacemakerSteps]
 
 export const STEPS: ReadonlyMap<string, Step> = new Map(ALL.map((s) => [s.id, s]))
 

@@ -65,7 +65,19 @@ const UNQUOTABLE = /["\\\s]/
 /** Where the resource file holds its secret, so facts and diffs can hide it (see fileFact). */
 export const DRBD_SECRET_KEYS: readonly SecretKey[] = [{key: 'shared-secret', quoted: true}]
 
-export function drbdResourceConf(config: ClusterConfig, secrets: Secrets, major: DrbdMajor): string {
+/**
+ * DRBD fences through the cluster manager (pacemaker): while the peer is unreachable and this node
+ * is Primary, a constraint keeps the peer from being promoted, lifted once it has resynced.
+ * drbd-utils ships both scripts; the 8.4 kernel module calls them as fence-peer and
+ * after-resync-target, DRBD 9 as fence-peer and unfence-peer.
+ */
+export type DrbdFencing = 'resource-only'
+export const CRM_FENCE_HANDLERS: Record<DrbdMajor, {fence: string; unfence: string; unfenceHandler: string}> = {
+  8: {fence: '/usr/lib/drbd/crm-fence-peer.sh', unfence: '/usr/lib/drbd/crm-unfence-peer.sh', unfenceHandler: 'after-resync-target'},
+  9: {fence: '/usr/lib/drbd/crm-fence-peer.9.sh', unfence: '/usr/lib/drbd/crm-unfence-peer.9.sh', unfenceHandler: 'unfence-peer'},
+}
+
+export function drbdResourceConf(config: ClusterConfig, secrets: Secrets, major: DrbdMajor, fencing?: DrbdFencing): string {
   const {drbd} = config
   const secret = secrets.drbdSharedSecret
   // DRBD keeps at most 64 bytes of shared-secret (SHARED_SECRET_MAX) and the parser has no escapes.
@@ -101,7 +113,7 @@ resource ${drbd.resource} {
     after-sb-0pri discard-zero-changes;
     after-sb-1pri consensus;
     after-sb-2pri disconnect;
-  }
+${fencing && major === 9 ? fencingOption(fencing) : ''}  }
 
   disk {
     # A failing backing disk detaches: the node goes Diskless and serves I/O from the peer.
@@ -109,14 +121,24 @@ resource ${drbd.resource} {
     # resync-rate starts the dynamic resync controller; c-max-rate caps it at the same rate.
     resync-rate ${rate};
     c-max-rate ${rate};
-  }
+${fencing && major !== 9 ? fencingOption(fencing) : ''}  }
 
   handlers {
     split-brain "/usr/lib/drbd/notify-split-brain.sh root";
     out-of-sync "/usr/lib/drbd/notify-out-of-sync.sh root";
-  }
+${fencing ? fencingHandlers(major) : ''}  }
 
 ${hosts}
 }
 `
+}
+
+/** 8.4 keeps `fencing` in `disk {}`, DRBD 9 in `net {}`. */
+function fencingOption(fencing: DrbdFencing): string {
+  return `    # The cluster manager fences: while the peer is unreachable it may not be promoted.\n    fencing ${fencing};\n`
+}
+
+function fencingHandlers(major: DrbdMajor): string {
+  const h = CRM_FENCE_HANDLERS[major]
+  return `    fence-peer "${h.fence}";\n    ${h.unfenceHandler} "${h.unfence}";\n`
 }

@@ -4,7 +4,7 @@
  * same file for the same answers.
  */
 import type {ClusterInput} from '../config/save.js'
-import type {ClusterConfig, Service, Stack} from '../config/schema.js'
+import type {ClusterConfig, FencingConfig, Service, Stack} from '../config/schema.js'
 import {MANAGER_DESCRIPTORS, managerOf, serviceOf, stackFor} from '../stacks/registry.js'
 import type {StackDescriptor} from '../stacks/types.js'
 
@@ -33,7 +33,8 @@ export interface InitAnswers {
   nfs?: {clients: string; options?: string[]}
   keepalived?: {virtualRouterId: number; preempt?: boolean}
   heartbeat?: {ping?: string; autoFailback?: boolean}
-  pacemaker?: {clusterName?: string}
+  /** No fencing default: `fencing` is written only as answered (`none` included), so a file without it is refused with the fix. */
+  pacemaker?: {clusterName?: string; fencing?: FencingConfig}
   lvs?: {port?: number; scheduler?: 'rr' | 'wrr' | 'lc' | 'wlc' | 'sh' | 'dh'; realServers: {name: string; address: string; port?: number}[]}
 }
 
@@ -79,7 +80,7 @@ export function buildClusterInput(a: InitAnswers): ClusterInput {
       keepalived: {virtualRouterId: a.keepalived?.virtualRouterId ?? DEFAULTS.virtualRouterId, advertInt: 1, preempt: a.keepalived?.preempt ?? true},
     }),
     ...(stackNeeds(a, 'heartbeat') && {heartbeat: {deadtime: 5, autoFailback: a.heartbeat?.autoFailback ?? false, ...(a.heartbeat?.ping && {ping: a.heartbeat.ping})}}),
-    ...(stackNeeds(a, 'pacemaker') && {pacemaker: {clusterName: a.pacemaker?.clusterName ?? 'hapair'}}),
+    ...(stackNeeds(a, 'pacemaker') && {pacemaker: {clusterName: a.pacemaker?.clusterName ?? 'hapair', fencing: a.pacemaker?.fencing} as ClusterInput['pacemaker']}),
     ...(stackNeeds(a, 'lvs') && {
       lvs: {port: a.lvs?.port ?? 80, scheduler: a.lvs?.scheduler ?? 'rr', realServers: (a.lvs?.realServers ?? []).map((s) => ({...s}))},
     }),

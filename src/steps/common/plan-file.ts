@@ -1,6 +1,6 @@
 import {sha256} from '../../engine/redact.js'
 import type {FileChange} from '../../engine/step.js'
-import {redactSecretKeys, type FileInfo, type SecretKey} from '../../facts/file.js'
+import {redactSecretKeys, SECRET_MARKER, type FileInfo, type SecretKey} from '../../facts/file.js'
 import {HA_SCRIPT_MODE} from '../../templates/scripts/paths.js'
 
 /**
@@ -32,4 +32,24 @@ export function planFile(
 /** A root-run script (HA resource, notify, check, monitor): 0755, checked with `bash -n` before it replaces the old one. */
 export function planScript(node: string, current: FileInfo, path: string, content: string): FileChange | undefined {
   return planFile(node, current, {path, content, mode: HA_SCRIPT_MODE, validate: 'bash -n {}'})
+}
+
+/**
+ * A file that is a secret as a whole (read with secretFileFact): compared by hash, written with
+ * the log and the dry-run showing only the marker.
+ */
+export function planSecretFile(node: string, current: FileInfo, want: {path: string; content: string; mode: number; title?: string}): FileChange | undefined {
+  if (current.exists && current.sha256 === sha256(want.content) && current.mode === want.mode) return undefined
+  return {
+    kind: 'file',
+    node,
+    title: want.title ?? `${current.exists ? 'update' : 'write'} ${want.path} (secret)`,
+    path: want.path,
+    content: want.content,
+    mode: want.mode,
+    before: current.exists ? SECRET_MARKER : null,
+    secret: true,
+    shown: SECRET_MARKER,
+    beforeSha256: current.sha256 ?? null,
+  }
 }

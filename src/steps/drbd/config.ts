@@ -17,6 +17,7 @@ import {drbdKernelFact, type DrbdMajor} from '../../facts/drbd.js'
 import {fileFact} from '../../facts/file.js'
 import {DRBD_CONF_PATH, DRBD_SECRET_KEYS, GLOBAL_COMMON_PATH, drbdConf, drbdResourceConf, globalCommonConf, resourceFilePath} from '../../templates/drbd.js'
 import {planFile} from '../common/plan-file.js'
+import {stackOf} from '../../stacks/registry.js'
 import {requireStorage} from '../storage/require.js'
 import {kernelProblems, refuseIf} from './common.js'
 
@@ -61,7 +62,7 @@ export const drbdConfig: Step = {
     const res = ctx.config.drbd.resource
     const resourcePath = resourceFilePath(ctx.config)
     const global = globalCommonConf(ctx.config)
-    const resource = drbdResourceConf(ctx.config, ctx.secrets, major)
+    const resource = drbdResourceConf(ctx.config, ctx.secrets, major, stackOf(ctx.config).manager.drbdFencing)
     const changes: Change[] = []
     for (const node of ctx.nodes) {
       const f = facts[node.name]

@@ -151,12 +151,15 @@ describe('loadCluster', () => {
 })
 
 describe('stack defaults', () => {
-  it('a heartbeat or pacemaker file without its section gets the section with defaults', async () => {
+  it('a heartbeat file without its section gets the section with defaults; pacemaker has no default for fencing', async () => {
     const base = (await readFile(join(FIXTURES, 'good', 'minimal.yaml'), 'utf8')).replace(/^keepalived:.*$/m, '')
     const hb = parseClusterText(base.replace('stack: keepalived', 'stack: heartbeat')).config
     assert.deepEqual(hb?.heartbeat, {keepalive: 1, deadtime: 5, warntime: 3, initdead: 20, udpPort: 694, autoFailback: false, media: 'ucast', mcastGroup: '225.0.0.1'})
-    const pm = parseClusterText(base.replace('stack: keepalived', 'stack: pacemaker')).config
-    assert.deepEqual(pm?.pacemaker, {clusterName: 'hapair', transport: 'knet', port: 5405, stickiness: 100})
+    const none = parseClusterText(base.replace('stack: keepalived', 'stack: pacemaker')).problems
+    assert.deepEqual(none.map((p) => p.path), ['pacemaker'])
+    assert.match(none[0].fix ?? "", /fencing: none/)
+    const pm = parseClusterText(`${base.replace('stack: keepalived', 'stack: pacemaker')}\npacemaker: { fencing: none }\n`).config
+    assert.deepEqual(pm?.pacemaker, {clusterName: 'hapair', transport: 'knet', port: 5405, stickiness: 100, token: 3000, crypto: {cipher: 'aes256', hash: 'sha256'}, fencing: 'none'})
     assert.equal(parseClusterText(await readFile(join(FIXTURES, 'good', 'minimal.yaml'), 'utf8')).config?.heartbeat, undefined)
   })
 })

@@ -146,7 +146,7 @@ test('failback: prepare and inject act on the preferred node; the expectation fo
   assert.equal(scenario('failback').expectation(testConfig(), stackOf({stack: 'keepalived', service: 'nfs'})).endsOn, 'other')
   assert.equal(scenario('failback').expectation(testConfig({keepalived: {virtualRouterId: 51, preempt: false}}), stackOf({stack: 'keepalived', service: 'nfs'})).endsOn, 'same')
   assert.equal(scenario('failback').expectation(testConfig({stack: 'heartbeat'}), stackOf({stack: 'heartbeat', service: 'nfs'})).endsOn, 'same')
-  assert.equal(scenario('failback').expectation(testConfig({stack: 'pacemaker', pacemaker: {stickiness: 0}}), stackOf({stack: 'pacemaker', service: 'nfs'})).endsOn, 'other')
+  assert.equal(scenario('failback').expectation(testConfig({stack: 'pacemaker', pacemaker: {stickiness: 0, fencing: 'none'}}), stackOf({stack: 'pacemaker', service: 'nfs'})).endsOn, 'other')
 })
 
 test('crash-active: through the faults; on real hosts without --allow-crash it is refused before anything runs', async () => {

@@ -91,7 +91,7 @@ test('firewalld rich rules, services and runtime-only openings (recorded)', () =
   assert.deepEqual(on(keepalived, 'pfnode1', 'firewall').map((f) => f.level), ['warn'])
   assert.match(one(keepalived, 'pfnode1', 'firewall').message, /^firewalld zone public blocks 111\/tcp/)
 
-  const pacemaker = recordedConfig({stack: 'pacemaker', keepalived: undefined})
+  const pacemaker = recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})
   const fw = on(evaluate(pacemaker, both('debian12-firewalld-rich.out', pacemaker)), 'pfnode1', 'firewall')
   const corosync = fw.find((f) => f.message.includes('5405/udp'))
   assert.equal(corosync?.level, 'warn')
@@ -202,7 +202,7 @@ test('SELinux enforcing: booleans the stack needs, keepalived script labels, whe
   const off = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, enforcing({nfs_export_all_rw: false}))), 'pfnode1', 'selinux')
   assert.equal(off.level, 'fail')
   assert.match(off.fix ?? '', /^setsebool -P nfs_export_all_rw 1; /)
-  const pm = recordedConfig({stack: 'pacemaker', keepalived: undefined})
+  const pm = recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})
   const pmFinding = one(evaluate(pm, both('debian12-ufw.out', pm, enforcing({nfs_export_all_rw: true, daemons_enable_cluster_mode: false}))), 'pfnode1', 'selinux')
   assert.deepEqual([pmFinding.level, pmFinding.fix], ['fail', 'setsebool -P daemons_enable_cluster_mode 1'])
   const fine = one(evaluate(pm, both('debian12-ufw.out', pm, enforcing({nfs_export_all_rw: true, daemons_enable_cluster_mode: true}))), 'pfnode1', 'selinux')
@@ -219,7 +219,7 @@ test('names: a conflicting /etc/hosts line (recorded) is named, not overridden; 
   const peer = one(findings, 'pfnode1', 'resolve pfnode2')
   assert.equal(peer.level, 'fail')
   assert.match(peer.fix ?? '', /"10\.9\.9\.9 pfnode2 # old address"/)
-  const pm = recordedConfig({stack: 'pacemaker', keepalived: undefined})
+  const pm = recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})
   assert.equal(one(evaluate(pm, both('debian12-hosts-conflict.out', pm)), 'pfnode1', 'resolve pfnode1').level, 'fail')
 
   // Recorded after a block was added anyway: getaddrinfo returned the user line's address too (loopback first).

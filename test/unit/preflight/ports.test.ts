@@ -37,11 +37,11 @@ test('multicast VRRP says so; the replication address is where DRBD traffic come
 
 test('heartbeat: its UDP port; pacemaker: corosync (udpu adds port-1) and pcsd optional; lvs: the virtual service, no DRBD', () => {
   assert.ok(summary(recordedConfig({stack: 'heartbeat', keepalived: undefined, heartbeat: {udpPort: 695}})).includes('695/udp heartbeat from 192.0.2.12'))
-  const pm = summary(recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {transport: 'udpu'}}))
+  const pm = summary(recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {transport: 'udpu', fencing: 'none'}}))
   assert.ok(pm.includes('5404-5405/udp corosync (udpu) from 192.0.2.12'))
   assert.ok(pm.includes('2224/tcp pcsd from 192.0.2.12 (optional)'))
   assert.ok(!pm.some((l) => l.startsWith('VRRP')))
-  assert.ok(summary(recordedConfig({stack: 'pacemaker', keepalived: undefined})).includes('5405/udp corosync (knet) from 192.0.2.12'))
+  assert.ok(summary(recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})).includes('5405/udp corosync (knet) from 192.0.2.12'))
   const lvs = summary(recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}]}}))
   assert.deepEqual(lvs, ['22/tcp SSH from admin', '443/tcp LVS virtual service from clients', 'VRRP (IP protocol 112) keepalived VRRP from 192.0.2.12'])
 })

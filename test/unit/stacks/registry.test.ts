@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {testCluster} from '../../helpers/cluster.js'
 import {recorded} from '../../helpers/recorded.js'
 import {UsageError} from '../../../src/errors.js'
+import {pacemakerSchema} from '../../../src/config/schema.js'
 import {preferredNode} from '../../../src/stacks/preferred-node.js'
 import {findStack, READY_STACKS, stackFor, readyStackOf, serviceOf, STACK_DESCRIPTORS, stackOf} from '../../../src/stacks/registry.js'
 import {servingShape} from '../../../src/stacks/serving-shape.js'
@@ -51,7 +52,7 @@ describe('the stack registry', () => {
   it('peer channels: replication first, then the manager; udpu opens a port range', () => {
     const {config} = testCluster()
     assert.deepEqual(stackOf(config).peerChannels(config).map((c) => c.what), [`DRBD ${config.drbd.resource}`, 'keepalived VRRP'])
-    const pm = {...config, stack: 'pacemaker' as const, pacemaker: {clusterName: 'x', transport: 'udpu' as const, port: 5405, stickiness: 100}}
+    const pm = {...config, stack: 'pacemaker' as const, pacemaker: pacemakerSchema.parse({clusterName: 'x', transport: 'udpu', fencing: 'none'})}
     const corosync = stackOf(pm).peerChannels(pm).find((c) => c.what.startsWith('corosync'))
     assert.ok(corosync && corosync.proto === 'udp')
     assert.deepEqual(corosync.port, [5404, 5405])

@@ -21,14 +21,14 @@ describe('packages plan on other families', () => {
       node2: {os: os('rhel-9.4'), installed: none, repos: repos('rhel-9.4-subscribed')},
     }
     assert.throws(
-      () => planPackages(testContext(), facts, ['drbd', 'pacemaker']),
+      () => planPackages(testContext(), facts, ['drbd', 'pacemaker', 'pcs']),
       (e: Error) =>
         e instanceof RefusalError &&
         e.message ===
           'node1: drbd9x-utils, kmod-drbd9x come from ELRepo, which is not enabled\n' +
-            'node1: pacemaker, corosync, pcs, resource-agents come from HighAvailability, which is not enabled\n' +
+            'node1: pacemaker, corosync, resource-agents, pcs come from HighAvailability, which is not enabled\n' +
             'node2: drbd9x-utils, kmod-drbd9x come from ELRepo, which is not enabled\n' +
-            'node2: pacemaker, corosync, pcs, resource-agents come from the RHEL High Availability add-on, which is not enabled' &&
+            'node2: pacemaker, corosync, resource-agents, pcs come from the RHEL High Availability add-on, which is not enabled' &&
         e.hint ===
           'enable the repositories, then run again: on node1: rpm --import https://www.elrepo.org/RPM-GPG-KEY-v2-elrepo.org && dnf install -y https://www.elrepo.org/elrepo-release-9.el9.elrepo.noarch.rpm; ' +
             'on node1: dnf config-manager --set-enabled highavailability; ' +

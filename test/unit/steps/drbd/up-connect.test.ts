@@ -42,7 +42,7 @@ describe('drbd.up plan', () => {
   })
 
   it('under pacemaker drbd.service is left to the cluster manager', () => {
-    const ctx = testContext({stack: 'pacemaker', keepalived: undefined, pacemaker: {}})
+    const ctx = testContext({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})
     const same = {commands: [], error: null}
     const plan = drbdUp.plan(ctx, {
       node1: {drbd: drbdFacts('node1', {state: 'proc84-uptodate'}), adjust: same, services: svc('disabled')},
