@@ -71,7 +71,7 @@ if ! is_primary || ! data_mounted; then
   # keepalived called notify master moments ago and that call has not taken the lock yet (it
   # starts through systemd-run): a takeover on its way, nothing to judge.
   called=0
-  read -r called <"$MASTER_CALLED" 2>/dev/null
+  read -r called 2>/dev/null <"$MASTER_CALLED" # (stderr first: a missing file is no error here)
   if [ $((EPOCHSECONDS - $\{called:-0})) -lt "$TAKEOVER_START_S" ] 2>/dev/null; then exit 0; fi
   # No give-up marker: "fall" consecutive failures are needed before keepalived acts.
   log "holds the VIP but DRBD is not Primary or $DEV is not mounted on $MP"
