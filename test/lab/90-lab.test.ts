@@ -9,7 +9,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {
   labDown, labStatus, guestExec, clientExec, missingPrerequisites, labPaths, addNamespaceNode,
-  namespaceNodeExec, powerOff, powerOn, pause, resume, linkDown, linkUp, splitBrain, heal, ALL_GUESTS, GUESTS,
+  namespaceNodeExec, pause, resume, linkDown, linkUp, splitBrain, heal, ALL_GUESTS, GUESTS,
   type LabUpResult,
 } from '../../src/lab/index.js'
 import {listNamespaces} from '../../src/lab/network.js'
