@@ -129,7 +129,7 @@ hb_standby() {
 
 # One look. Not the serving node, a start or stop holding the lock, or a hand-over in its
 # hold-down: nothing to judge. The count of failed looks is kept in a file, so "once" counts too.
-# On the healthy path only findmnt and systemctl start (state_bound, nfsd_running): every program
+# On the healthy path only systemctl starts (state_bound reads the mount table, nfsd_running): every program
 # costs a slow node a noticeable fraction of a second, every two seconds.
 look() {
   local n since
