@@ -189,15 +189,6 @@ data_mounted() {
 
 # The mount table read with builtins, like data_mounted: a transition asks it several times, and
 # findmnt or mountpoint each cost a program. REPLY carries the answer (no subshell either).
-# mounted_at PATH: something is mounted on PATH.
-mounted_at() {
-  local src tgt _
-  while read -r src tgt _; do
-    [ "$tgt" = "$1" ] && return 0
-  done <"$PROC_MOUNTS"
-  return 1
-}
-
 # source_at PATH: REPLY = the source of the topmost mount on PATH ("" if none).
 source_at() {
   local src tgt _
@@ -205,6 +196,12 @@ source_at() {
   while read -r src tgt _; do
     [ "$tgt" = "$1" ] && REPLY=$src
   done <"$PROC_MOUNTS"
+}
+
+# mounted_at PATH: something is mounted on PATH.
+mounted_at() {
+  source_at "$1"
+  [ -n "$REPLY" ]
 }
 
 # last_target_of SOURCE: REPLY = where SOURCE was mounted last ("" if nowhere). A bind of a

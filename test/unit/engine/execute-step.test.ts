@@ -7,20 +7,9 @@ import type {Step} from '../../../src/engine/step.js'
 import {factSet} from '../../../src/facts/fact.js'
 import {fileFact} from '../../../src/facts/file.js'
 import {fileFactOutput, toyContext, toyStep} from './toy-step.js'
+import {testStepHooks} from '../../helpers/step-hooks.js'
 
-function hooks(over: Partial<StepHooks> = {}): StepHooks {
-  return {
-    phase: () => {},
-    applyNodes: async (nodes, sequential, apply) => {
-      if (sequential) for (const n of nodes) await apply(n, () => {})
-      else await Promise.all(nodes.map((n) => apply(n, () => {})))
-    },
-    confirmDestroy: async () => false,
-    signal: new AbortController().signal,
-    secrets: ['abcdefgh'],
-    ...over,
-  }
-}
+const hooks = (over: Partial<StepHooks> = {}): StepHooks => testStepHooks({secrets: ['abcdefgh'], ...over})
 
 const hosts = (...hs: FakeHost[]) => new Map(hs.map((h) => [h.node, h]))
 

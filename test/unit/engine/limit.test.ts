@@ -1,21 +1,14 @@
 /** `--limit NODE`: only that node's changes are applied, the others named; pairwise steps refuse to change anything. */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {executeStep, type StepHooks} from '../../../src/engine/execute-step.js'
+import {executeStep} from '../../../src/engine/execute-step.js'
 import {FakeHost} from '../../../src/transport/fake-host.js'
 import {RefusalError} from '../../../src/errors.js'
 import {STEPS} from '../../../src/steps/index.js'
 import {fileFactOutput, toyContext, toyStep} from './toy-step.js'
+import {testStepHooks} from '../../helpers/step-hooks.js'
 
-const hooks: StepHooks = {
-  phase: () => {},
-  applyNodes: async (nodes, _sequential, apply) => {
-    for (const n of nodes) await apply(n, () => {})
-  },
-  confirmDestroy: async () => false,
-  signal: new AbortController().signal,
-  secrets: [],
-}
+const hooks = testStepHooks()
 const hosts = (...hs: FakeHost[]) => new Map(hs.map((h) => [h.node, h]))
 
 test('--limit node2: both nodes read, only node2 written and verified; node1\'s change named in a note', async () => {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import {testContext, TEST_SECRETS} from '../../../helpers/cluster.js'
 import {recorded} from '../../../helpers/recorded.js'
 import type {CommandChange, FileChange, StepContext} from '../../../../src/engine/step.js'
-import {executeStep, type StepHooks} from '../../../../src/engine/execute-step.js'
+import {executeStep} from '../../../../src/engine/execute-step.js'
+import {testStepHooks} from '../../../helpers/step-hooks.js'
 import {loadRunbook} from '../../../../src/engine/runbook.js'
 import {RefusalError} from '../../../../src/errors.js'
 import {crmMonFact, parseCibBuild, parseCrmMon} from '../../../../src/facts/pacemaker.js'
@@ -207,16 +208,7 @@ describe('pacemaker.cib', () => {
       .expect('cibadmin --patch --xml-file', {stdout: 'patch pushed\n'})
       .expect('did not settle within', {stdout: 'DRBD promoted and g_nfs started on node1 after 9 s\n'})
       .expect('@@hapair-fact build', {stdout: section('build', rec('build-nfs-applied').output) + section('mon', monOut)})
-    const hooks: StepHooks = {
-      phase: () => {},
-      applyNodes: async (nodes, _sequential, apply) => {
-        for (const n of nodes) await apply(n, () => {})
-      },
-      confirmDestroy: async () => false,
-      signal: new AbortController().signal,
-      secrets: [],
-    }
-    const {record} = await executeStep(pacemakerCibStep, nfsCtx, new Map([['node1', host]]), hooks)
+    const {record} = await executeStep(pacemakerCibStep, nfsCtx, new Map([['node1', host]]), testStepHooks())
     assert.equal(record.status, 'changed')
     host.done()
     assert.ok(crmMonFact.command.includes('--output-as'))
