@@ -1,6 +1,7 @@
 /** The real CheckpointMachine: the lab's two guests through QMP, qemu-img and SSH. */
 import {guestPaths, labPaths, type LabPaths} from './paths.js'
-import {guestExec, guestRunState} from './guest.js'
+import {guestExec, guestRunState, startGuest} from './guest.js'
+import {runningImage as labImage} from './lab.js'
 import {qmp} from './qmp.js'
 import {qcow2Info} from './qcow2.js'
 import {readState} from './state.js'
@@ -25,6 +26,17 @@ export function labCheckpointMachine(paths: LabPaths = labPaths()): CheckpointMa
       if (!state) return undefined
       const states = await Promise.all(GUESTS.map((g) => guestRunState(g.name, paths)))
       return states.every((s) => s === 'running') ? state.imageHash : undefined
+    },
+    async restorableLab() {
+      const state = readState(paths)
+      if (!state) return undefined
+      const states = await Promise.all(GUESTS.map(async (g) => ({name: g.name, run: await guestRunState(g.name, paths)})))
+      if (!states.every((s) => s.run === 'running' || s.run === 'off')) return undefined
+      return {imageHash: state.imageHash, off: states.filter((s) => s.run === 'off').map((s) => s.name)}
+    },
+    async startStopped(guest) {
+      const {image, state} = labImage(paths)
+      await startGuest(GUESTS.find((g) => g.name === guest)!, image, state.accel, paths, {stopped: true})
     },
     async qmp(guest, execute) {
       await qmp(socket(guest), execute)

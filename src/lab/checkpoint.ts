@@ -22,6 +22,13 @@ export interface CheckpointMachine {
   guests: readonly string[]
   /** The running lab's image hash, or undefined when the lab is not up (both guests running). */
   runningImage(): Promise<string | undefined>
+  /**
+   * For a restore: the lab's image hash when the lab is up, with each guest running or powered
+   * off (a power-loss drill's leftover), and the guests that are off; undefined when it is not up.
+   */
+  restorableLab(): Promise<{imageHash: string; off: string[]} | undefined>
+  /** Starts a powered-off guest's qemu on its disks with the vCPU stopped: a loadvm follows, not a boot. */
+  startStopped(guest: string): Promise<void>
   qmp(guest: string, execute: 'stop' | 'cont'): Promise<void>
   /** An HMP command through QMP; returns what the monitor printed (savevm/loadvm print only errors). */
   hmp(guest: string, command: string): Promise<string>
@@ -102,14 +109,15 @@ export interface RestoreOptions {
   settleTimeoutMs?: number
 }
 
-async function checkedRestoreTarget(name: string, m: CheckpointMachine, paths: LabPaths): Promise<CheckpointMeta> {
+async function checkedRestoreTarget(name: string, m: CheckpointMachine, paths: LabPaths): Promise<{meta: CheckpointMeta; off: string[]}> {
   requireValidName(name)
   const meta = readCheckpoint(paths, name)
-  const labImage = meta ? await m.runningImage() : undefined
+  const lab = meta ? await m.restorableLab() : undefined
+  const labImage = lab?.imageHash
   const tagsByGuest = meta && labImage === meta.imageHash ? Object.fromEntries(await Promise.all(meta.guests.map(async (g) => [g, await m.tags(g)]))) : undefined
   const refusal = restoreRefusal({name, meta, labImage, tagsByGuest})
   if (refusal) throw new CheckpointRefused(refusal)
-  return meta!
+  return {meta: meta!, off: lab!.off}
 }
 
 /** Steps each guest's wall clock to the host's, retrying while its network settles. */
@@ -140,8 +148,11 @@ async function awaitDrbd(m: CheckpointMachine, saved: Record<string, string | nu
 }
 
 export async function restoreCheckpoint(name: string, m: CheckpointMachine, paths: LabPaths, options: RestoreOptions = {}): Promise<RestoreResult> {
-  const meta = await checkedRestoreTarget(name, m, paths)
+  const {meta, off} = await checkedRestoreTarget(name, m, paths)
   const started = m.now()
+  // A guest a drill powered off comes back as its saved self: its qemu starts stopped and loadvm
+  // replaces the boot it would otherwise need (seconds instead of half a minute under emulation).
+  for (const g of off) await m.startStopped(g)
   await whileStopped(m, () => hmpAll(m, `loadvm ${meta.tag}`))
   const deadline = m.now() + (options.settleTimeoutMs ?? 90_000)
   await stepClocks(m, deadline)

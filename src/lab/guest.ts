@@ -65,7 +65,8 @@ export async function createGuestDisks(guest: GuestSpec, image: BaseImage, paths
 }
 
 /** Powers the guest on (qemu daemonizes once the machine exists; the boot goes on after). */
-export async function startGuest(guest: GuestSpec, image: BaseImage, accel: Accel, paths: LabPaths = labPaths()): Promise<number> {
+/** Boots a guest; with `stopped`, its vCPU waits (qemu -S) for a loadvm and a `cont` instead. */
+export async function startGuest(guest: GuestSpec, image: BaseImage, accel: Accel, paths: LabPaths = labPaths(), options: {stopped?: boolean} = {}): Promise<number> {
   const gp = guestPaths(paths, guest.name)
   if (guestPid(guest.name, paths)) throw new LabError(`${guest.name} is already running`)
   rmSync(gp.qmpSocket, {force: true})
@@ -75,6 +76,7 @@ export async function startGuest(guest: GuestSpec, image: BaseImage, accel: Acce
     kernel: image.kernel, initrd: image.initrd,
     overlay: gp.overlay, data: gp.data, seed: gp.seed,
     pidFile: gp.pidFile, qmpSocket: gp.qmpSocket, serialLog: gp.serialLog,
+    stopped: options.stopped,
   })
   // qemu runs in the switch namespace, where its tap is. Right after the previous qemu of this
   // guest was killed the kernel may not have let go of the tap yet ("Device or resource busy",

@@ -16,6 +16,8 @@ export interface GuestLaunch {
   pidFile: string
   qmpSocket: string
   serialLog: string
+  /** -S: the vCPU does not start (a checkpoint's loadvm follows). */
+  stopped?: boolean
 }
 
 /** Stable per guest, so a power cycle keeps the same identity (systemd reads it before any seed). */
@@ -30,6 +32,11 @@ export function kernelCmdline(guest: GuestSpec): string {
     `systemd.hostname=${guest.name}`,
     `systemd.machine_id=${machineId(guest.name)}`,
     'systemd.firstboot=off', // never wait for answers on the serial console
+    // Under TCG the TSC runs on after a checkpoint restore as if the guest had kept running
+    // (measured: uptime jumped by the time between save and restore), so heartbeat saw a "late
+    // heartbeat" of minutes on both nodes and both took the resources. The HPET's counter is
+    // saved with the machine and continues from where it stopped.
+    'clocksource=hpet',
   ].join(' ')
 }
 
@@ -55,5 +62,6 @@ export function qemuArgv(l: GuestLaunch): string[] {
     '-serial', 'chardev:serial0',
     '-qmp', `unix:${l.qmpSocket},server=on,wait=off`,
     '-daemonize', '-pidfile', l.pidFile,
+    ...(l.stopped ? ['-S'] : []),
   ]
 }

@@ -9,6 +9,6 @@ export const STEP_IDS: readonly string[] = [
   'filesystem.mkfs', 'filesystem.mount',
   'nfs.packages', 'nfs.config', 'nfs.boot',
   'keepalived.packages', 'keepalived.scripts', 'keepalived.config', 'keepalived.service',
-  'heartbeat.packages', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service',
+  'heartbeat.packages', 'heartbeat.resources', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service',
   'pacemaker.packages', 'pacemaker.keys', 'pacemaker.corosync', 'pacemaker.service', 'pacemaker.cib',
 ]

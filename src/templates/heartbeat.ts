@@ -19,6 +19,9 @@ export const HARESOURCES_PATH = `${HA_D}/haresources`
 export const AUTHKEYS_PATH = `${HA_D}/authkeys`
 /** Where haresources mode looks for a resource's script by its name. */
 export const RESOURCE_D = `${HA_D}/resource.d`
+/** hapair's resource scripts for the VIP and the mount (templates/scripts/heartbeat-resources.ts). */
+export const VIP_RESOURCE = 'hapair-vip'
+export const FS_RESOURCE = 'hapair-fs'
 export const HA_CF_MODE = 0o644
 export const HARESOURCES_MODE = 0o644
 /** heartbeat refuses to start when authkeys is readable by anyone but root. */
@@ -77,17 +80,23 @@ export function renderHaCf(config: ClusterConfig, hb: HeartbeatSection, node: No
   ].join('\n')
 }
 
-/** `drbddisk::r0 Filesystem::/dev/drbd0::/data::ext4`: DRBD Primary first, then the mount. */
+/**
+ * `drbddisk::r0 hapair-fs`: DRBD Primary first, then the mount. hapair-fs, not the seeds'
+ * `Filesystem::<device>::<mountPoint>::<fstype>`: see templates/scripts/heartbeat-resources.ts.
+ */
 export function drbdResources(config: ClusterConfig): string[] {
   if (!config.filesystem) throw new Error('the cluster file has no filesystem section')
-  const {resource, device} = config.drbd
-  return [`drbddisk::${resource}`, `Filesystem::${device}::${config.filesystem.mountPoint}::${config.filesystem.type}`]
+  return [`drbddisk::${config.drbd.resource}`, FS_RESOURCE]
 }
 
-/** `IPaddr::192.168.1.200/24/eth0`. */
-export function vipResource(config: ClusterConfig): string {
-  const {address, prefix, interface: iface} = config.vip
-  return `IPaddr::${address}/${prefix}/${iface}`
+/**
+ * `hapair-vip`, in place of the seed's `IPaddr::192.168.1.200/24/eth0`: IPaddr needs ifconfig
+ * (net-tools), which current distributions no longer install (seen in the lab: "couldn't find
+ * command: ifconfig", and heartbeat gave the group up), and resource-agents' IPaddr2 took 4-6 s a
+ * call on the lab's guests. The address, prefix and interface are in the script's settings.
+ */
+export function vipResource(_config: ClusterConfig): string {
+  return VIP_RESOURCE
 }
 
 /** One resource group owned by `preferredUname`; the same text on both nodes. */

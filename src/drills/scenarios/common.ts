@@ -9,8 +9,13 @@ export const SERVICE_CHECK_MARGIN_MS = 10_000
 /** Extra watching after the detection bound, so "nothing moved" is a measurement, not an early stop. */
 export const QUIET_MARGIN_MS = 5_000
 
-export async function onNode(ctx: Pick<ScenarioContext, 'host'>, node: string, script: string, label: string): Promise<string> {
-  const result = await mustRun(ctx.host(node), script, {label, timeoutMs: 60_000})
+/**
+ * Runs a scenario's command on a node. It may take as long as the drill allows a takeover: stopping
+ * heartbeat waits for every resource script of the release (about a minute on the lab's
+ * emulated CPUs), and a fixed minute cut such a stop off mid-release.
+ */
+export async function onNode(ctx: Pick<ScenarioContext, 'host' | 'config'>, node: string, script: string, label: string): Promise<string> {
+  const result = await mustRun(ctx.host(node), script, {label, timeoutMs: Math.max(60_000, ctx.config.drill.timeoutSeconds * 1000)})
   return result.stdout
 }
 

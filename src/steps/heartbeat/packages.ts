@@ -1,5 +1,5 @@
 /**
- * heartbeat.packages: heartbeat and the resource agents its haresources use (IPaddr, Filesystem;
+ * heartbeat.packages: heartbeat and the resource agents its haresources use (IPaddr2, Filesystem;
  * the manager descriptor's list), and `drbddisk`, which ships with drbd-utils on some versions
  * (Debian 12's 9.22) and not others: where it is missing, hapair writes its own and owns it from
  * then on (a file carrying hapair's mark is rewritten; one from a package is left alone). On the

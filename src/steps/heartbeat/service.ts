@@ -34,6 +34,12 @@ export interface HeartbeatServiceFacts {
 const UNIT = 'heartbeat'
 /** Seconds beyond initdead a start waits for the node to settle: the resource scripts' own time limits. */
 export const SETTLE_MARGIN_S = 90
+/**
+ * Seconds the condition must hold in a row. A joining peer reads settled the moment it is active,
+ * then both nodes run the join's standby handshake ("wants to go standby [foreign]", `transition`
+ * on both for 2-4 s in the lab): a single good look verified too early.
+ */
+export const STABLE_S = 4
 
 /** The preferred node first: it takes the resources before its peer starts. */
 function orderedNodes(ctx: StepContext): NodeConfig[] {
@@ -56,9 +62,11 @@ function holdsCondition(ctx: StepContext, serving: string): string {
 export function startAndWaitScript(ctx: StepContext, done: string, what: string): string {
   const limit = heartbeatSection(ctx).initdead + SETTLE_MARGIN_S
   return `systemctl start ${UNIT}
+ok=0
 for i in $(seq 1 ${limit}); do
   rsc=$(cl_status rscstatus 2>/dev/null || true)
-  if [ "$rsc" != transition ] && { ${done}; }; then echo "${what} after $i s (cl_status rscstatus: $rsc)"; exit 0; fi
+  if [ "$rsc" != transition ] && { ${done}; }; then ok=$((ok + 1)); else ok=0; fi
+  if [ "$ok" -ge ${STABLE_S} ]; then echo "${what} after $i s (cl_status rscstatus: $rsc)"; exit 0; fi
   sleep 1
 done
 echo "heartbeat started but this node did not settle within ${limit} s (cl_status rscstatus: $rsc); last lines of ${HEARTBEAT_LOG_PATH}:" >&2

@@ -9,6 +9,7 @@ import type {PackageFamily} from '../../distro/family.js'
 import {HA_LOG_PATH} from './paths.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 import {NFS_SHELL_LIB} from './nfs-shell.js'
+import {FS_SHELL_LIB} from './fs-shell.js'
 
 /** Seconds a new master waits for the old one to demote DRBD (or for a just-attached disk to be UpToDate) before refusing. */
 export const PEER_WAIT_S = 30
@@ -58,6 +59,7 @@ MASTER_PID_FILE="$RUN_DIR/master-keepalived-pid"
 
 ${SHELL_LIB}
 ${NFS_SHELL_LIB}
+${FS_SHELL_LIB}
 # Brings the resource up if it is down (after a reboot, before drbd.service, ...).
 ensure_drbd_up() {
   local l p
@@ -122,25 +124,6 @@ become_primary() {
   fi
   run 30 drbdadm primary "$RES" || { log "drbdadm primary $RES failed"; return 1; }
   log "DRBD $RES is Primary"
-}
-
-mount_data() {
-  local i current
-  data_mounted && return 0
-  source_at "$MP"
-  current=$REPLY
-  if [ -n "$current" ]; then
-    log "REFUSED: $MP has $current mounted, not $DEV"
-    return 1
-  fi
-  for ((i = 0; i < 20; i++)); do
-    [ -b "$DEV" ] && break
-    sleep 0.5
-  done
-  [ -b "$DEV" ] || { log "$DEV did not appear"; return 1; }
-  mkdir -p "$MP"
-  run 120 mount -t "$FSTYPE" "$DEV" "$MP" || { log "mount $DEV $MP failed"; return 1; }
-  log "mounted $DEV on $MP"
 }
 
 become_master() {

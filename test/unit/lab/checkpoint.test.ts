@@ -20,14 +20,23 @@ const freshPaths = () => labPaths({HAPAIR_LAB_DIR: mkdtempSync(join(tmpdir(), 'h
  * A two-guest machine that records every qemu operation in order; disks hold snapshot tags,
  * a clock that moves only when told, and /proc/drbd answers scripted per read.
  */
-function fakeMachine(o: {image?: string; drbd?: string[]; failSavevm?: string} = {}) {
+function fakeMachine(o: {image?: string; drbd?: string[]; failSavevm?: string; off?: string[]} = {}) {
   const calls: string[] = []
+  const off = new Set(o.off ?? [])
   const tags: Record<string, Set<string>> = {node1: new Set(), node2: new Set()}
   const drbdAnswers = [...(o.drbd ?? [])]
   let clock = 1_765_000_000_000
   const m: CheckpointMachine = {
     guests: ['node1', 'node2'],
-    runningImage: async () => ('image' in o ? o.image : 'img-a'),
+    runningImage: async () => (off.size ? undefined : 'image' in o ? o.image : 'img-a'),
+    restorableLab: async () => {
+      const imageHash = 'image' in o ? o.image : 'img-a'
+      return imageHash ? {imageHash, off: [...off]} : undefined
+    },
+    startStopped: async (g) => {
+      calls.push(`${g} start stopped`)
+      off.delete(g)
+    },
     qmp: async (g, execute) => void calls.push(`${g} ${execute}`),
     hmp: async (g, command) => {
       calls.push(`${g} ${command}`)
@@ -163,6 +172,19 @@ test('restore: both stopped, both loaded, both continued, then both clocks stepp
   assert.equal(steps.length, 2)
   for (const s of steps) assert.match(s, new RegExp(`^node[12] ssh date -u -s @${(m.now() / 1000).toFixed(3)} `))
   assert.deepEqual(r.drbd, {node1: null, node2: null})
+})
+
+test('restore with a guest powered off (a power-loss drill): its qemu starts stopped, then both are loaded and continued together; save refuses', async () => {
+  const paths = freshPaths()
+  const up = fakeMachine()
+  const saved = await saveCheckpoint('storage', up.m, paths)
+  const {m, calls} = fakeMachine({off: ['node2']})
+  for (const g of ['node1', 'node2']) await m.hmp(g, `savevm ${saved.tag}`)
+  calls.length = 0
+  await assert.rejects(saveCheckpoint('again', m, paths), (e: any) => e.exitCode === 2 && /no lab is up/.test(e.message))
+  assert.deepEqual(calls, [])
+  await restoreCheckpoint('storage', m, paths)
+  assert.deepEqual(calls.slice(0, 7), ['node2 start stopped', 'node1 stop', 'node2 stop', `node1 loadvm ${saved.tag}`, `node2 loadvm ${saved.tag}`, 'node1 cont', 'node2 cont'])
 })
 
 test('restore waits for DRBD to reconnect UpToDate/UpToDate when it was connected at save', async () => {

@@ -35,14 +35,17 @@ test('qemu daemonizes with a pid file, a QMP socket, 1 vCPU, the chosen accelera
   assert.deepEqual(after(argv, '-smp'), ['1'])
   assert.deepEqual(after(argv, '-m'), ['512'])
   assert.ok(argv.includes('-daemonize'))
+  assert.ok(!argv.includes('-S'), 'a normal start runs the vCPU')
+  assert.ok(qemuArgv({...launch, stopped: true}).includes('-S'), 'a start for a loadvm keeps it stopped')
 })
 
-test('kernel command line: eth0 naming, hostname, stable distinct machine ids, no firstboot prompt', () => {
+test('kernel command line: eth0 naming, hostname, stable distinct machine ids, no firstboot prompt, a clock that survives a checkpoint restore', () => {
   const cmdline = kernelCmdline(GUESTS[1])
   assert.match(cmdline, /\bnet\.ifnames=0\b/)
   assert.match(cmdline, /\bsystemd\.hostname=node2\b/)
   assert.match(cmdline, /\bsystemd\.firstboot=off\b/)
   assert.match(cmdline, /\bconsole=ttyS0\b/)
+  assert.match(cmdline, /\bclocksource=hpet\b/)
   assert.match(machineId('node1'), /^[0-9a-f]{32}$/)
   assert.equal(machineId('node1'), machineId('node1'))
   assert.notEqual(machineId('node1'), machineId('node2'))

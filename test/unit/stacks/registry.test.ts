@@ -126,8 +126,8 @@ describe('the heartbeat descriptors', () => {
 
   it('haresources groups: the VIP first (sm-notify speaks as it), then drbddisk, Filesystem and NFS', () => {
     const {config} = testCluster({stack: 'heartbeat', keepalived: undefined})
-    assert.deepEqual(hb('nfs').heartbeat!.resources(config), ['IPaddr::192.168.77.100/24/eth0', 'drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4', 'hapair-nfs'])
-    assert.deepEqual(hb('filesystem').heartbeat!.resources(config), ['drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4'])
+    assert.deepEqual(hb('nfs').heartbeat!.resources(config), ['hapair-vip', 'drbddisk::r0', 'hapair-fs', 'hapair-nfs'])
+    assert.deepEqual(hb('filesystem').heartbeat!.resources(config), ['drbddisk::r0', 'hapair-fs'])
     assert.equal(stackOf(testCluster().config).heartbeat, undefined)
   })
 

@@ -54,6 +54,10 @@ case $cmd in
 esac
 exit 0`,
   ip: String.raw`
+case "$1 $2" in
+  "addr add") echo "${'$'}{3%/*}" >"$S/vip"; exit 0 ;;
+  "addr del") rm -f "$S/vip"; exit 0 ;;
+esac
 if [ -f "$S/vip" ]; then
   printf '2: eth0    inet 192.0.2.11/24 brd 192.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever\n'
   printf '2: eth0    inet %s/24 scope global secondary eth0\\       valid_lft forever preferred_lft forever\n' "$(cat "$S/vip")"
@@ -277,7 +281,8 @@ export function mutating(calls: string[]): string[] {
     (c) =>
       !/^drbdadm (role|status|dstate) /.test(c) &&
       !/^systemctl is-active /.test(c) &&
-      !/^(findmnt|mountpoint|ip|logger) /.test(c) &&
+      !/^(findmnt|mountpoint|logger) /.test(c) &&
+      !/^ip (?!addr (add|del) )/.test(c) &&
       !/^fuser -vm /.test(c),
   )
 }

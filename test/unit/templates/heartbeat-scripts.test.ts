@@ -12,6 +12,7 @@ import {testCluster} from '../../helpers/cluster.js'
 import {HB_TOOL_DIRS} from '../../../src/facts/heartbeat.js'
 import {renderDrbddisk} from '../../../src/templates/scripts/drbddisk.js'
 import {renderNfsMonitorScript, renderNfsResourceScript} from '../../../src/templates/scripts/heartbeat-nfs.js'
+import {renderFsResourceScript, renderVipResourceScript} from '../../../src/templates/scripts/heartbeat-resources.js'
 import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
 import {makeHarness, mutating, someBlockDevice, type Harness} from './ha-script-harness.js'
 
@@ -25,6 +26,8 @@ describe('rendered heartbeat scripts are valid bash', () => {
     ['hapair-nfs', renderNfsResourceScript(config, 'apt')],
     ['nfs-monitor.sh', renderNfsMonitorScript(config, 'apt')],
     ['drbddisk', renderDrbddisk()],
+    ['hapair-vip', renderVipResourceScript(config, 'apt')],
+    ['hapair-fs', renderFsResourceScript(config, 'apt')],
   ] as const) {
     it(`${name} passes bash -n`, () => {
       const r = spawnSync('bash', ['-n'], {input: text, encoding: 'utf8'})
@@ -64,6 +67,85 @@ describe('drbddisk (hapair’s, where drbd-utils ships none)', {skip}, () => {
     h.set({roleLocal: 'Unconfigured'})
     assert.deepEqual([h.run(script, ['r0', 'status']).code, h.run(script, ['r0', 'status']).stdout], [3, 'stopped (Unconfigured)\n'])
     assert.equal(h.run(script, ['status']).code, 10)
+  })
+})
+
+describe('hapair-vip and hapair-fs (the haresources VIP and filesystem)', {skip}, () => {
+  before(() => requirePrereq(missing))
+  let h: Harness
+  let vip: string
+  let fs: string
+  before(() => {
+    h = makeHarness(device!)
+    // send_arp where the script looks first, as a stub that records its call.
+    const hbDir = join(h.dir, 'hb')
+    mkdirSync(hbDir)
+    writeFileSync(join(hbDir, 'send_arp'), `#!/bin/bash\necho "send_arp $*" >>${JSON.stringify(join(h.stateDir, 'calls'))}\n`)
+    chmodSync(join(hbDir, 'send_arp'), 0o755)
+    vip = h.install('hapair-vip', renderVipResourceScript(config, 'apt').replace(HB_TOOL_DIRS.join(' '), hbDir))
+    fs = h.install('hapair-fs', renderFsResourceScript(config, 'apt'))
+  })
+  after(() => h.cleanup())
+  const status = (script: string) => {
+    const r = h.run(script, ['status'])
+    return [r.code, r.stdout]
+  }
+
+  it('hapair-vip: start adds the VIP and announces it; a second start only announces; stop removes it once', () => {
+    h.set({})
+    assert.deepEqual(status(vip), [3, 'stopped\n'])
+    assert.equal(h.run(vip, ['start']).code, 0, readFileSync(h.log, 'utf8'))
+    assert.deepEqual(mutating(h.calls()), ['ip addr add 192.0.2.100/24 dev eth0', 'send_arp -i 200 -r 5 eth0 192.0.2.100 auto not_used not_used'])
+    assert.deepEqual(status(vip), [0, 'running\n'])
+    h.clearCalls()
+    assert.equal(h.run(vip, ['start']).code, 0)
+    assert.deepEqual(mutating(h.calls()), ['send_arp -i 200 -r 5 eth0 192.0.2.100 auto not_used not_used'])
+    h.clearCalls()
+    assert.equal(h.run(vip, ['stop']).code, 0)
+    assert.equal(h.run(vip, ['stop']).code, 0)
+    assert.deepEqual(mutating(h.calls()), ['ip addr del 192.0.2.100/24 dev eth0'])
+    assert.deepEqual(status(vip), [3, 'stopped\n'])
+  })
+
+  it('hapair-fs: start refuses on a Secondary (drbddisk starts first) and mounts nothing', () => {
+    h.set({roleLocal: 'Secondary'})
+    h.clearCalls()
+    assert.equal(h.run(fs, ['start']).code, 1)
+    assert.deepEqual(mutating(h.calls()), [])
+    assert.match(readFileSync(h.log, 'utf8'), /REFUSED: DRBD r0 is not Primary here \(drbddisk starts before hapair-fs\)/)
+  })
+
+  it('hapair-fs: start mounts the device on the Primary, once; stop unmounts it and leaves DRBD to drbddisk', () => {
+    h.set({roleLocal: 'Primary'})
+    h.clearCalls()
+    assert.equal(h.run(fs, ['start']).code, 0, readFileSync(h.log, 'utf8'))
+    assert.equal(h.run(fs, ['start']).code, 0)
+    assert.deepEqual(mutating(h.calls()), [`mount -t ext4 ${h.device} ${h.mountPoint}`])
+    assert.deepEqual(status(fs), [0, 'running\n'])
+    h.clearCalls()
+    assert.equal(h.run(fs, ['stop']).code, 0, readFileSync(h.log, 'utf8'))
+    assert.equal(h.run(fs, ['stop']).code, 0)
+    assert.deepEqual(mutating(h.calls()), [`umount ${h.mountPoint}`])
+    assert.deepEqual(h.mounts(), [])
+    assert.equal(h.read('role-local'), 'Primary')
+    assert.deepEqual(status(fs), [3, 'stopped\n'])
+  })
+
+  it('hapair-fs: start refuses a mount point that holds another filesystem; stop kills what holds a busy mount after the grace', () => {
+    h.set({roleLocal: 'Primary', mounts: [`/dev/other\t${h.mountPoint}`]})
+    h.clearCalls()
+    assert.equal(h.run(fs, ['start']).code, 1)
+    assert.deepEqual(mutating(h.calls()), [])
+    h.set({roleLocal: 'Primary', mounts: [`${h.device}\t${h.mountPoint}`], busy: [h.mountPoint]})
+    h.clearCalls()
+    assert.equal(h.run(fs, ['stop']).code, 0, readFileSync(h.log, 'utf8'))
+    assert.deepEqual(mutating(h.calls()).filter((c) => !c.startsWith('umount')), [`fuser -k -M -m ${h.mountPoint}`])
+    assert.deepEqual(h.mounts(), [])
+  })
+
+  it('an unknown action is a usage error for both', () => {
+    assert.equal(h.run(vip, ['restart']).code, 2)
+    assert.equal(h.run(fs, ['']).code, 2)
   })
 })
 

@@ -83,7 +83,7 @@ describe('haresources', () => {
         '# managed by hapair (cluster lab): heartbeat resources, identical on both nodes. Edit the cluster file and re-run hapair.',
         '# The first word is the node that normally holds the group; the resources start left to right',
         '# and stop right to left.',
-        'node1 IPaddr::192.168.77.100/24/eth0 drbddisk::r0 Filesystem::/dev/drbd0::/data::ext4 hapair-nfs',
+        'node1 hapair-vip drbddisk::r0 hapair-fs hapair-nfs',
         '',
       ].join('\n'),
     )
@@ -93,7 +93,7 @@ describe('haresources', () => {
     const {config} = hbCluster({}, {service: 'filesystem', nfs: undefined, filesystem: {type: 'xfs', mountPoint: '/srv/data'}})
     assert.equal(stackOf(config).id, 'drbd-heartbeat')
     assert.equal(stackOf(config).floatsVip, false)
-    assert.match(renderHaresources(config, 'node2', stackOf(config).heartbeat!.resources(config)), /^node2 drbddisk::r0 Filesystem::\/dev\/drbd0::\/srv\/data::xfs\n$/m)
+    assert.match(renderHaresources(config, 'node2', stackOf(config).heartbeat!.resources(config)), /^node2 drbddisk::r0 hapair-fs\n$/m)
   })
 })
 

@@ -37,12 +37,12 @@ const paths = (changes: unknown[]) => (changes as (FileChange | CommandChange)[]
 
 describe('heartbeat steps are registered, and their runbooks', () => {
   it('packages, nfs, config, service', () => {
-    assert.deepEqual(heartbeatSteps.map((s) => s.id), ['heartbeat.packages', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service'])
+    assert.deepEqual(heartbeatSteps.map((s) => s.id), ['heartbeat.packages', 'heartbeat.resources', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service'])
   })
 
   it('ha-heartbeat: NFS, then heartbeat; the NFS resource before haresources names it; the service last', () => {
-    assert.deepEqual(loadRunbook('ha-heartbeat').entries.map((e) => e.step.id), ['nfs.packages', 'nfs.config', 'nfs.boot', 'heartbeat.packages', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service'])
-    assert.deepEqual(loadRunbook('ha-heartbeat-filesystem').entries.map((e) => e.step.id), ['heartbeat.packages', 'heartbeat.config', 'heartbeat.service'])
+    assert.deepEqual(loadRunbook('ha-heartbeat').entries.map((e) => e.step.id), ['nfs.packages', 'nfs.config', 'nfs.boot', 'heartbeat.packages', 'heartbeat.resources', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service'])
+    assert.deepEqual(loadRunbook('ha-heartbeat-filesystem').entries.map((e) => e.step.id), ['heartbeat.packages', 'heartbeat.resources', 'heartbeat.config', 'heartbeat.service'])
   })
 
   it('drbd-heartbeat and nfs-heartbeat: partition, drbd-init, then their HA layer, named as the descriptors say', () => {
@@ -94,7 +94,7 @@ describe('heartbeat.config', () => {
   })
   const done = (ctx: StepContext, node: typeof node1, o: Partial<HeartbeatConfigFacts> = {}): HeartbeatConfigFacts => {
     const hb = heartbeatSection(ctx)
-    const resources = ctx.config.nfs ? ['IPaddr::192.168.77.100/24/eth0', 'drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4', 'hapair-nfs'] : ['drbddisk::r0', 'Filesystem::/dev/drbd0::/data::ext4']
+    const resources = ctx.config.nfs ? ['hapair-vip', 'drbddisk::r0', 'hapair-fs', 'hapair-nfs'] : ['drbddisk::r0', 'hapair-fs']
     return fresh(node.name, {
       haCf: file(renderHaCf(ctx.config, hb, node, {unames: ['node1', 'node2'], iface: 'eth0', ipfail: IPFAIL_DEFAULT})),
       haresources: file(renderHaresources(ctx.config, 'node1', resources)),
@@ -144,7 +144,7 @@ describe('heartbeat.config', () => {
   it('heartbeat names nodes by uname -n: haresources names the preferred node as it answers', () => {
     const ctx = testContext({stack: 'heartbeat', keepalived: undefined, nodes: [{name: 'node1', address: '192.168.77.11', priority: 10}, {name: 'node2', address: '192.168.77.12', priority: 20}]})
     const plan = heartbeatConfigStep.plan(ctx, {node1: fresh('node1'), node2: fresh('vm2')})
-    assert.match((plan.changes[1] as FileChange).content, /^vm2 IPaddr::/m)
+    assert.match((plan.changes[1] as FileChange).content, /^vm2 hapair-vip drbddisk::r0 hapair-fs hapair-nfs$/m)
     assert.match((plan.changes[0] as FileChange).content, /^node node1\nnode vm2$/m)
     assert.ok(plan.notes.some((n) => /node2: `uname -n` is vm2/.test(n)))
   })
@@ -240,24 +240,27 @@ describe('heartbeat.service', () => {
       ['node2', 'start heartbeat'],
     ])
     const takeOver = (plan.changes[1] as CommandChange).script
-    assert.match(takeOver, /^systemctl start heartbeat\nfor i in \$\(seq 1 110\); do$/m)
+    assert.match(takeOver, /^systemctl start heartbeat\nok=0\nfor i in \$\(seq 1 110\); do$/m)
+    assert.match(takeOver, /if \[ "\$ok" -ge 4 \]; then echo "holds DRBD \+ NFS after/)
     assert.match(takeOver, /ip -4 -o addr show dev 'eth0' \| grep -F ' inet 192\.168\.77\.100\/' >\/dev\/null && drbdadm role 'r0' 2>\/dev\/null \| grep '\^Primary' >\/dev\/null && systemctl is-active --quiet 'nfs-server' && mountpoint -q \/var\/lib\/nfs/)
     assert.match(takeOver, /tail -n 25 \/var\/log\/ha-log/)
     assert.equal((plan.changes[1] as CommandChange).timeoutMs, (20 + 90 + 30) * 1000)
-    assert.match((plan.changes[3] as CommandChange).script, /\|\| ! \{ systemctl is-active --quiet 'nfs-server'; \}; \}; then echo "settled after/)
+    assert.match((plan.changes[3] as CommandChange).script, /\|\| ! \{ systemctl is-active --quiet 'nfs-server'; \}; \}; then ok=/)
     assert.equal(heartbeatServiceStep.sequential, true)
   })
 
   it('the start script runs under the transport’s set -euo pipefail while cl_status cannot answer yet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hapair-hbstart-'))
     try {
-      for (const [name, body] of [['systemctl', 'exit 0'], ['cl_status', 'exit 1']]) {
+      // sleep is faked: the loop's seconds are counted, not waited.
+      for (const [name, body] of [['systemctl', 'exit 0'], ['cl_status', 'exit 1'], ['sleep', 'exit 0']]) {
         writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`)
         chmodSync(join(dir, name), 0o755)
       }
       const script = `${SCRIPT_HEADER}export PATH=${dir}:$PATH\n${startAndWaitScript(nfsCtx, 'true', 'holds DRBD + NFS')}`
       const r = spawnSync('bash', ['-s'], {input: script, encoding: 'utf8'})
-      assert.deepEqual([r.status, r.stdout], [0, 'holds DRBD + NFS after 1 s (cl_status rscstatus: )\n'], r.stderr)
+      // Settled only once the condition held STABLE_S looks in a row.
+      assert.deepEqual([r.status, r.stdout], [0, 'holds DRBD + NFS after 4 s (cl_status rscstatus: )\n'], r.stderr)
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
