@@ -10,7 +10,9 @@
  *  - blank disks -> mounted DRBD primary, beside the time DRBD spent syncing
  *  - a converged re-run of the whole runbook: wall time, round trips per step per node, and
  *    hapair's overhead over the time the remote commands themselves took
- *  - each drill's client-visible stall beside the detection bound the stack's timers imply
+ *  - the floor: the stack's bare release and acquire timed on the same guests (failover-test --floor),
+ *    and each drill's client-visible stall beside the detection bound and the floor: the ratio
+ *    stall / (detection-bound share + floor) and the target share + 1.5 x floor + 1 s (issue 13)
  * `--quick`: --help and start-up only. `--no-lab`: also the imports and the engine on loopback sshd (root), no lab.
  */
 import {spawnSync} from 'node:child_process'
@@ -111,17 +113,29 @@ show('  hapair overhead (wall - remote)', `${((again.ms - remoteMs) / 1000).toFi
 
 // Every applicable drill; exit 3 (a missed expectation, e.g. isolate's split brain under keepalived,
 // which has no fencing) still prints the report, as the error document's data.
-const drill = hapair(['failover-test', '--json'])
+const drill = hapair(['failover-test', '--floor', '--json'])
+const sec = (ms: number | null | undefined) => (ms == null ? '?' : `${(ms / 1000).toFixed(1)} s`)
 try {
   const json = JSON.parse(drill.stdout)
   const report = json.data ?? json
+  const floor = report.floor
+  if (floor) {
+    show(`floor: bare release + acquire, HA manager stopped (${floor.handovers?.length ?? 0} handovers, medians)`, `release ${sec(floor.releaseMs)}, acquire ${sec(floor.acquireMs)}, ${floor.status}${floor.restore ? `, ${floor.restore.healthy ? 'healthy' : 'NOT healthy'} after restore` : ''}`)
+    for (const why of floor.failures ?? []) show('  floor: why', why.split('\n')[0])
+  }
   for (const d of report.drills ?? []) {
     const stall = d.timeline?.stallMs
-    const bound = d.expectation?.detectionBoundMs
     show(
       `drill ${d.scenario}: client-visible stall`,
-      `${stall == null ? 'none' : `${(stall / 1000).toFixed(1)} s`} (detection bound ${bound == null ? '?' : `${(bound / 1000).toFixed(1)} s`}), lost acked writes ${d.writes?.lost?.length ?? '?'}, ${d.status}`,
+      `${stall == null ? 'none' : sec(stall)} (detection bound ${sec(d.expectation?.detectionBoundMs)}), lost acked writes ${d.writes?.lost?.length ?? '?'}, ${d.status}`,
     )
+    const f = d.floor
+    if (f) {
+      show(
+        `  beside the floor (${f.rule.commands === 'handover' ? 'release + acquire' : 'acquire alone'}, share ${f.rule.detection === 'bound' ? 'the bound' : '0'})`,
+        `floor ${sec(f.floorMs)}, ratio ${f.ratio == null ? '?' : `${f.ratio.toFixed(2)}x`}, target <= ${sec(f.targetMs)}: ${f.withinTarget == null ? 'no stall' : f.withinTarget ? 'within' : 'MISSED'}`,
+      )
+    }
   }
 } catch {
   show('drills', `failover-test exited ${drill.code} without a JSON report`)

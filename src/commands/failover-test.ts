@@ -13,12 +13,14 @@ export default class FailoverTest extends BaseCommand {
   static description = [
     `Scenarios: ${SCENARIO_IDS.join(', ')} (default: every one that applies to the stack; crash-active on real hosts only with --allow-crash).`,
     'Each drill starts only from a healthy cluster, writes numbered records through the VIP while the fault plays out, heals the cluster afterwards and reads every acknowledged record back.',
+    '--floor first times the stack\'s bare release and acquire on the same nodes (HA manager stopped on both, 3 round trips, then restored and checked healthy; only from a healthy cluster) and prints each drill\'s stall beside them: stall / (detection-bound share + floor) and whether it is within share + 1.5 x floor + 1 s. Informational: it never changes the verdict or the exit code.',
     'Exit code 3 when any drill misses its expectation; 5 when drills only refused to start (the cluster was not healthy, so nothing was done).',
   ].join('\n')
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> stop-ha maintenance --report drills.md',
     '<%= config.bin %> <%= command.id %> crash-active --allow-crash --junit drills.xml',
+    '<%= config.bin %> <%= command.id %> --floor --report drills.md',
   ]
   static strict = false
   static args = {scenario: Args.string({description: `scenario(s) to run: ${SCENARIO_IDS.join(', ')}`, required: false})}
@@ -28,6 +30,7 @@ export default class FailoverTest extends BaseCommand {
     report: Flags.string({summary: 'Also write a Markdown report to this file.'}),
     junit: Flags.string({summary: 'Also write JUnit XML to this file (for CI).'}),
     'keep-going': Flags.boolean({summary: 'Run the remaining drills after one fails.', default: false}),
+    floor: Flags.boolean({summary: "Time the stack's bare release and acquire first (HA manager stopped on both nodes) and set each drill's stall beside them.", default: false}),
   }
 
   async run(): Promise<FailoverTestReport> {
@@ -47,6 +50,7 @@ export default class FailoverTest extends BaseCommand {
         scenarios: argv as string[],
         allowCrash: flags['allow-crash'],
         keepGoing: flags['keep-going'],
+        floor: flags.floor,
         acceptNewHostKeys: flags['accept-new-host-keys'],
         interactive: this.interactive,
         print: (line) => json || this.log(chalk.dim(`${new Date().toISOString().slice(11, 19)} ${line}`)),

@@ -14,13 +14,15 @@ import type {FaultHooksLookup} from './fault-hooks.js'
 import type {DrillRecord} from './record.js'
 import {selectScenarios, type Selection} from './scenarios/index.js'
 import {stackOf} from '../stacks/registry.js'
-import type {DrillReport} from './types.js'
+import type {DrillReport, FloorMeasurement} from './types.js'
 
 export interface FailoverTestInput {
   configFile: string
   scenarios: string[]
   allowCrash: boolean
   keepGoing: boolean
+  /** Time the stack's bare release and acquire first (floor.ts) and set each drill's stall beside them. */
+  floor?: boolean
   acceptNewHostKeys: boolean
   interactive: boolean
   /** Progress lines (silent under --json). */
@@ -96,6 +98,12 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
       run.drills = records
       const env: DrillEnv = {config, stack, faults, transport, host, reconnect, clock: realClock, log: input.print, signal: input.signal}
       try {
+        let floor: FloorMeasurement | undefined
+        if (input.floor) {
+          input.print('floor: timing the bare release and acquire with the HA manager stopped on both nodes')
+          floor = await (await import('./floor.js')).measureFloor(env)
+          input.print(`floor: ${floor.status}${floor.failures.length ? ` (${floor.failures[0].split('\n')[0]})` : ''}`)
+        }
         const report = await runDrills(env, selection.selected, {
           keepGoing: input.keepGoing,
           runId: run.id,
@@ -106,7 +114,10 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
           },
         })
         session.state.finishRun(run, input.signal?.aborted ? 'interrupted' : report.passed ? 'ok' : 'failed')
-        return {...report, skipped: selection.skipped}
+        if (!floor) return {...report, skipped: selection.skipped}
+        const {withFloor} = await import('./floor-plan.js')
+        const rules = new Map(selection.selected.map((sc) => [sc.id as string, sc.floorRule]))
+        return {...report, drills: withFloor(report.drills, rules, floor), floor, skipped: selection.skipped}
       } catch (e) {
         session.state.finishRun(run, 'failed')
         throw e

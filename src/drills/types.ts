@@ -44,9 +44,22 @@ export interface ScenarioContext {
   log(line: string): void
 }
 
+/**
+ * How a scenario's stall is set beside the floor (issue 13: stall <= detection-bound share + 1.5 x
+ * floor + 1 s): which share of the detection bound the takeover may spend before anyone acts, and
+ * which of the bare commands it needs.
+ */
+export interface FloorRule {
+  /** 'none': the manager hands over at once (keepalived's priority-0 advert on a clean stop); 'bound': the peer must first notice, the whole detection bound. */
+  detection: 'none' | 'bound'
+  /** 'handover': the active node releases, then the peer acquires; 'acquire': the active node is gone (power loss, cut link), the peer only acquires. */
+  commands: 'handover' | 'acquire'
+}
+
 export interface Scenario {
   id: ScenarioId
   summary: string
+  floorRule: FloorRule
   appliesTo(stack: StackDescriptor): boolean
   /** Needs a power loss (refused on real hosts without --allow-crash). */
   needsCrash?: boolean
@@ -140,9 +153,49 @@ export interface DrillResult {
   heal?: HealOutcome
   /** From the fault until the cluster settled, per node (stacks whose scripts keep a transition log). */
   transitions?: NodeTransitions[]
+  /** Set beside the floor measured in the same run (`failover-test --floor`). */
+  floor?: DrillFloor
   /** Why the verdict is not `passed`; empty when it is. */
   failures: string[]
   notes: string[]
+}
+
+/** One drill's stall beside the floor: informational, never part of the verdict. */
+export interface DrillFloor {
+  rule: FloorRule
+  /** 0, or the detection bound (rule.detection). */
+  detectionShareMs: number
+  /** Bare release + acquire for a handover, acquire alone where the active node is gone. */
+  floorMs: number
+  /** stall / (detectionShareMs + floorMs); null when the drill measured no stall. */
+  ratio: number | null
+  /** detectionShareMs + 1.5 x floorMs + 1 s. */
+  targetMs: number
+  /** stall <= targetMs; null when the drill measured no stall. */
+  withinTarget: boolean | null
+}
+
+/** One timed handover of the floor: the bare release on `from`, then the bare acquire on `to`, each as the node timed it. */
+export interface FloorHandover {
+  from: string
+  to: string
+  releaseMs: number
+  acquireMs: number
+}
+
+/** `failover-test --floor`: the bare commands timed on the same nodes, with the HA manager stopped. */
+export interface FloorMeasurement {
+  status: 'measured' | 'refused' | 'failed'
+  handovers: FloorHandover[]
+  /** Medians over the handovers; null when none completed. */
+  releaseMs: number | null
+  acquireMs: number | null
+  /** What was done, in order (HA manager stopped, untimed moves, restore). */
+  actions: string[]
+  /** Restoring the HA manager, and the health check after it (absent when nothing was changed). */
+  restore?: HealOutcome
+  /** Why the status is not `measured`; empty when it is. */
+  failures: string[]
 }
 
 export interface DrillReport {
@@ -154,4 +207,6 @@ export interface DrillReport {
   finishedAt: string
   passed: boolean
   drills: DrillResult[]
+  /** The floor, when `--floor` asked for it (informational: it never changes `passed`). */
+  floor?: FloorMeasurement
 }

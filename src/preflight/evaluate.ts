@@ -3,6 +3,7 @@
  * fail, why, and what to do; the ones `--fix` may repair carry a `repair`. Evaluating the facts
  * read after a fix must find nothing left to repair (that is how --fix verifies itself).
  */
+import {vipHostName} from '../templates/scripts/ha-params.js'
 import {nodeIp} from '../config/address.js'
 import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import type {PreflightFacts} from './facts.js'
@@ -46,10 +47,35 @@ export function evaluate(config: ClusterConfig, factsByNode: Record<string, Node
       ...(stackOf(config).service.usesDrbd ? [checkDrbd(node, facts, distro)] : []),
       ...judgeFirewall(config, node, facts),
       checkSelinux(config, node, facts),
+      ...(stackOf(config).service.servesNfs ? [checkLockNotices(config, node, facts)] : []),
     )
   }
   findings.push(...clusterChecks(config, factsByNode))
   return findings
+}
+
+/** The first name an /etc/hosts text gives an address (comments and blank lines skipped). */
+export function hostsNameFor(content: string | null, address: string): string | undefined {
+  for (const line of (content ?? '').split('\n')) {
+    const [ip, name] = line.replace(/#.*/, '').trim().split(/\s+/)
+    if (ip === address && name) return name
+  }
+  return undefined
+}
+
+/**
+ * NFSv3 clients are told to reclaim their locks by sm-notify, sent from the VIP. Given an address,
+ * sm-notify needs a name for it and exits without one (docs/nfs-failover.md): a VIP that /etc/hosts
+ * names is used as it is; any other is named privately by each takeover, which needs `unshare`
+ * (util-linux, on every supported distribution). Nothing to fix either way: this says which applies.
+ */
+function checkLockNotices(config: ClusterConfig, node: NodeConfig, f: PreflightFacts): Finding {
+  const vip = config.vip.address
+  const named = hostsNameFor(f.hosts.content, vip)
+  const message = named
+    ? `NFSv3 lock notices go out from ${vip} as ${named} (its name in /etc/hosts)`
+    : `/etc/hosts names no ${vip}: each takeover sends NFSv3 lock notices (sm-notify) from a mount namespace of its own whose /etc/hosts adds "${vip} ${vipHostName(config.name)}" (needs unshare, util-linux); nothing on the node changes`
+  return {node: node.name, check: 'nfs lock notices', level: 'ok', message}
 }
 
 function checkSsh(node: NodeConfig, f: PreflightFacts): Finding {

@@ -18,6 +18,7 @@ import {filesystemService} from './services/filesystem.js'
 import {lvsService} from './services/lvs.js'
 import {nfsService} from './services/nfs.js'
 import {NFS_CHECK_BOUND_MS} from './nfs-keepalived.js'
+import {renderBareAcquire, renderBareRelease} from '../templates/scripts/bare-handover.js'
 import type {HaManager, ServedService, StackDescriptor} from './types.js'
 
 export const MANAGER_DESCRIPTORS: Record<Manager, HaManager> = {keepalived: keepalivedManager, heartbeat: heartbeatManager, pacemaker: pacemakerManager}
@@ -45,6 +46,7 @@ export const STACK_DESCRIPTORS: readonly StackDescriptor[] = [
     transitionLog: HA_LOG_PATH,
     serviceFailureBoundMs: () => NFS_CHECK_BOUND_MS,
     keepalived: {parts: nfsKeepalivedParts, dropIn: renderKeepalivedDropIn, serving: nfsServing},
+    bareHandover: {release: renderBareRelease, acquire: renderBareAcquire},
   }),
   stack(keepalivedManager, filesystemService, {title: 'DRBD + keepalived (a filesystem on the VIP holder, no NFS)', ready: false, seed: '000'}),
   stack(keepalivedManager, lvsService, {title: 'keepalived + LVS-DR directors', ready: false, seed: '001'}),

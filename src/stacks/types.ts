@@ -12,6 +12,7 @@ import type {SecretKey} from '../facts/file.js'
 import type {KeepalivedServiceParts} from '../templates/keepalived.js'
 import type {LogicalPackage} from '../distro/packages.js'
 import type {ServingCheck} from '../steps/serving/types.js'
+import type {PackageFamily} from '../distro/family.js'
 
 /** A cluster file as validation sees it: any key may be missing or of the wrong type. */
 export type Loose<T> = T extends (infer U)[] ? Loose<U>[] : T extends object ? {[K in keyof T]?: Loose<T[K]>} : T
@@ -166,6 +167,16 @@ export interface StackDescriptor {
   seed: string
   /** File on each node where the stack's scripts log transitions with timestamps, if any. */
   transitionLog?: string
+  /**
+   * The bare commands of a takeover, which `failover-test --floor` times with the HA manager
+   * stopped on both nodes: `release` on the serving node, then `acquire` on its peer. Each takes
+   * the stack's transition lock, prints its own time (FLOOR_MS_MARK) and exits BARE_REFUSED when
+   * it refuses without changing anything. Left out: the stack has no floor to measure.
+   */
+  bareHandover?: {
+    release(config: ClusterConfig, family: PackageFamily): string
+    acquire(config: ClusterConfig, family: PackageFamily): string
+  }
   /** Longest from the service dying to the HA layer giving it up (0 if nothing watches it), in ms. */
   serviceFailureBoundMs(config: ClusterConfig): number
   /** Every node-to-node channel: replication (the service's) and the manager's heartbeat. */

@@ -1,6 +1,7 @@
 /** Small, pure formatters every report shares, so the table, Markdown and JUnit say the same thing. */
 import {formatSeqs} from '../records.js'
-import type {DrillResult, Milestone, NodeTransitions} from '../types.js'
+import type {HealthProblem} from '../../cluster-state/health.js'
+import type {DrillFloor, DrillResult, FloorMeasurement, Milestone, NodeTransitions} from '../types.js'
 
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`)
 
@@ -41,6 +42,7 @@ export function measuredRows(r: DrillResult): Array<[string, string]> {
     ['client writing again', ms(t?.clientResumedMs)],
     ['client-visible stall', `${ms(t?.stallMs)} (detection bound ${ms(r.expectation.detectionBoundMs)})`],
   ]
+  if (r.floor) rows.push(['beside the floor', floorText(r.floor)])
   if (t && (t.dualPrimaryMs > 0 || t.dualVipMs > 0)) rows.push(['both nodes at once', `Primary ${ms(t.dualPrimaryMs)}, VIP ${ms(t.dualVipMs)}`])
   if (w) {
     rows.push(['writes acked / failed', `${w.acknowledged} / ${w.failed} (${w.writer})`])
@@ -49,7 +51,7 @@ export function measuredRows(r: DrillResult): Array<[string, string]> {
   }
   if (r.splitBrain && r.splitBrain.state !== 'none') rows.push(['split brain', `${r.splitBrain.state}: ${r.splitBrain.fix}`])
   for (const t of r.transitions ?? []) rows.push([`${t.node}: HA scripts' slowest commands`, transitionText(t)])
-  if (r.heal) rows.push(['after heal', r.heal.healthy ? 'healthy' : `NOT healthy: ${r.heal.leftovers.map((l) => `${l.node ? `${l.node}: ` : ''}${l.problem} (fix: ${l.fix})`).join('; ')}`])
+  if (r.heal) rows.push(['after heal', r.heal.healthy ? 'healthy' : `NOT healthy: ${leftoversText(r.heal.leftovers)}`])
   rows.push(['verdict', verdictWord(r)])
   return rows
 }
@@ -58,4 +60,32 @@ export function measuredRows(r: DrillResult): Array<[string, string]> {
 export function transitionText(t: NodeTransitions): string {
   const items = t.biggest.map((c) => `${c.command} ${ms(c.ms)} (${c.action}${c.exit === 0 ? '' : `, exit ${c.exit}`})`)
   return `${t.transitions} transition${t.transitions === 1 ? '' : 's'}, ${t.commands} command${t.commands === 1 ? '' : 's'}, ${ms(t.totalMs)}: ${items.join('; ')}`
+}
+
+/** What a heal could not fix, on one line: "node2: keepalived is not running (fix: ...); ..." */
+export function leftoversText(leftovers: HealthProblem[]): string {
+  return leftovers.map((l) => `${l.node ? `${l.node}: ` : ''}${l.problem} (fix: ${l.fix})`).join('; ')
+}
+
+export const ratioText = (ratio: number | null): string => (ratio === null ? '—' : `${ratio.toFixed(2)}x`)
+
+/** "stall 41.8 s = 12.30x (detection share 0 ms + floor 3.4 s: release + acquire); target <= 6.1 s: MISSED" */
+export function floorText(f: DrillFloor): string {
+  const what = f.rule.commands === 'handover' ? 'release + acquire' : 'acquire alone'
+  const verdict = f.withinTarget === null ? 'no stall measured' : f.withinTarget ? 'within' : 'MISSED'
+  return `${ratioText(f.ratio)} (detection share ${ms(f.detectionShareMs)} + floor ${ms(f.floorMs)}: ${what}); target <= ${ms(f.targetMs)}: ${verdict}`
+}
+
+/** The floor measurement's own rows, label then value, for every report. */
+export function floorRows(f: FloorMeasurement): Array<[string, string]> {
+  const spread = (xs: number[]) => (xs.length ? ` (${ms(Math.min(...xs))}–${ms(Math.max(...xs))})` : '')
+  const rows: Array<[string, string]> = [
+    ['status', f.status],
+    ['timed handovers', f.handovers.map((h) => `${h.from} -> ${h.to} ${ms(h.releaseMs)} + ${ms(h.acquireMs)}`).join('; ') || 'none'],
+    ['bare release (median)', `${ms(f.releaseMs)}${spread(f.handovers.map((h) => h.releaseMs))}`],
+    ['bare acquire (median)', `${ms(f.acquireMs)}${spread(f.handovers.map((h) => h.acquireMs))}`],
+  ]
+  if (f.restore) rows.push(['HA manager restored', f.restore.healthy ? 'healthy' : `NOT healthy: ${leftoversText(f.restore.leftovers)}`])
+  for (const why of f.failures) rows.push(['why', why.replace(/\n\s*/g, ' ')])
+  return rows
 }

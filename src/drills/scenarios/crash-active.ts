@@ -5,6 +5,8 @@ import {expectation} from './common.js'
 export const crashActive: Scenario = {
   id: 'crash-active',
   summary: 'the active node loses power',
+  // The active node is gone: the peer notices after the detection bound and only acquires.
+  floorRule: {detection: 'bound', commands: 'acquire'},
   appliesTo: (stack) => stack.service.servesNfs,
   needsCrash: true,
   async inject(ctx) {

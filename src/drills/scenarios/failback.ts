@@ -9,6 +9,8 @@ import {expectation, onNode} from './common.js'
 export const failback: Scenario = {
   id: 'failback',
   summary: 'the preferred node comes back; service follows preempt / auto_failback',
+  // The returning preferred node preempts at once: the other releases, it acquires.
+  floorRule: {detection: 'none', commands: 'handover'},
   appliesTo: (stack) => stack.service.servesNfs,
   async prepare(ctx) {
     await onNode(ctx, ctx.preferred.name, ctx.stack.manager.failbackPrepare, `move service off ${ctx.preferred.name}`)

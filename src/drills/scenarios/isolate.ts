@@ -20,6 +20,8 @@ export const holdMsFor = (detectionBoundMs: number): number => Math.max(3 * dete
 export const isolate: Scenario = {
   id: 'isolate',
   summary: 'cut the replication/heartbeat link between the nodes, then heal it',
+  // A cut link: the peer notices after the detection bound and acquires without any release.
+  floorRule: {detection: 'bound', commands: 'acquire'},
   appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     await ctx.faults.cutPeerLink()

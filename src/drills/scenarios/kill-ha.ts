@@ -8,6 +8,8 @@ import {expectation, onNode} from './common.js'
 export const killHa: Scenario = {
   id: 'kill-ha',
   summary: 'SIGKILL the HA daemon on the active node',
+  // No clean hand-over: the peer notices only after the detection bound; the active node is alive to release.
+  floorRule: {detection: 'bound', commands: 'handover'},
   appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     // pkill exits 1 when nothing matched: then no fault was injected and the drill must say so.

@@ -11,6 +11,8 @@ import {expectation, onNode} from './common.js'
 export const killService: Scenario = {
   id: 'kill-service',
   summary: 'kill nfsd on the active node',
+  // The stack must notice the dead service first (counted as the detection bound), then the node releases and its peer acquires.
+  floorRule: {detection: 'bound', commands: 'handover'},
   appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     await onNode(ctx, ctx.active.name, 'pkill -KILL -x nfsd', 'kill -9 nfsd')

@@ -5,6 +5,8 @@ import {expectation, onNode} from './common.js'
 export const maintenance: Scenario = {
   id: 'maintenance',
   summary: 'planned switchover away from the active node',
+  // A planned switchover hands over at once: release here, acquire there.
+  floorRule: {detection: 'none', commands: 'handover'},
   appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     const m = ctx.stack.manager.maintenance(ctx.config)

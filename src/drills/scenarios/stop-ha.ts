@@ -5,6 +5,8 @@ import {expectation, onNode} from './common.js'
 export const stopHa: Scenario = {
   id: 'stop-ha',
   summary: 'stop the HA daemon on the active node',
+  // A clean stop hands over at once (keepalived's priority-0 advert): release here, acquire there.
+  floorRule: {detection: 'none', commands: 'handover'},
   appliesTo: (stack) => stack.service.servesNfs,
   async inject(ctx) {
     await onNode(ctx, ctx.active.name, ctx.stack.manager.stopHa, `stop ${ctx.stack.manager.haUnit}`)

@@ -17,6 +17,8 @@ export interface HaScriptParams {
   fsType: string
   iface: string
   vip: string
+  /** The VIP's name where the node has none for it (sm-notify's; see notify_nfs_clients). */
+  vipName: string
   nfsUnit: string
   nfsStateUnits: string[]
   stateDir: string
@@ -46,10 +48,17 @@ export function haScriptParams(config: ClusterConfig, family: PackageFamily): Ha
     fsType: config.filesystem.type,
     iface: config.vip.interface,
     vip: config.vip.address,
+    vipName: vipHostName(config.name),
     nfsUnit: serviceUnit('nfs-server', family),
     nfsStateUnits: serviceUnits('nfs-state-users', family),
     stateDir: `${mountPoint}/${NFS_STATE_SUBDIR}`,
   }
+}
+
+/** A host name for the VIP from the cluster name: lower case letters, digits and hyphens (RFC 1123). */
+export function vipHostName(cluster: string): string {
+  const label = cluster.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50)
+  return `hapair-${label || 'cluster'}-vip`
 }
 
 /** `NAME='value'` settings block: every tunable sits here, at the top of the script. */
@@ -62,6 +71,8 @@ export function settingsBlock(p: HaScriptParams): string {
     set('FSTYPE', p.fsType),
     set('IFACE', p.iface),
     set('VIP', p.vip),
+    set('VIP_NAME', p.vipName),
+    set('HOSTS_FILE', '/etc/hosts'),
     set('NFS_UNIT', p.nfsUnit),
     set('NFS_STATE_UNITS', p.nfsStateUnits.join(' ')),
     set('NFS_LIB', NFS_LIB),

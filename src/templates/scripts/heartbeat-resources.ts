@@ -8,7 +8,7 @@
  * lab's emulated guests: 4-6 s per call, so a clean stop-ha took 60 s to release and 50 s to
  * acquire (client stall 111 s), where the bare commands take about 3 s. IPaddr also needs
  * ifconfig, which current distributions no longer install. These scripts do the same work with
- * the keepalived stack's shell (ha-params.ts, fs-shell.ts): the same refusals, the same log.
+ * the keepalived stack's shell (ha-params.ts, nfs-shell.ts, notify.ts's STORAGE_SHELL_LIB): the same refusals, the same log.
  *
  * Both take no arguments (haresources names them bare): what they act on is in their settings
  * block, written from the cluster file like the hapair-nfs script. heartbeat's contract: start
@@ -18,10 +18,9 @@ import type {ClusterConfig} from '../../config/schema.js'
 import type {PackageFamily} from '../../distro/family.js'
 import {HB_TOOL_DIRS} from '../../facts/heartbeat.js'
 import {FS_RESOURCE, RESOURCE_D, VIP_RESOURCE} from '../heartbeat.js'
-import {FS_SHELL_LIB} from './fs-shell.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 import {NFS_SHELL_LIB} from './nfs-shell.js'
-import {LOCK_WAIT_S, UMOUNT_GRACE_S} from './notify.js'
+import {LOCK_WAIT_S, STORAGE_SHELL_LIB, UMOUNT_GRACE_S} from './notify.js'
 
 export const VIP_RESOURCE_PATH = `${RESOURCE_D}/${VIP_RESOURCE}`
 export const FS_RESOURCE_PATH = `${RESOURCE_D}/${FS_RESOURCE}`
@@ -41,7 +40,7 @@ LOCK_WAIT_S=${LOCK_WAIT_S}
 
 ${SHELL_LIB}
 ${NFS_SHELL_LIB}
-${FS_SHELL_LIB}
+${STORAGE_SHELL_LIB}
 trap wait EXIT # for log's syslog lines
 case $ACTION in start | stop | status) ;; *)
   echo "usage: $0 start|stop|status" >&2

@@ -67,13 +67,42 @@ bind_nfs_state() {
   log "NFS state: $NFS_LIB is $STATE_DIR"
 }
 
+# NFSv3 clients reclaim their locks when told the server restarted; -f because statd sends its
+# notices once per boot by itself. A client's statd matches a notice by the name in it or by its
+# sender's address (nfs-utils, statd/callback.c), so it must come from the VIP the clients mounted:
+# -v VIP binds sm-notify to it. But sm-notify never sends an address as its name: given one, it
+# looks the address's name up (getnameinfo, NI_NAMEREQD) and exits "my_name ... is unusable" when
+# there is none (statd/sm-notify.c), as on a LAN without reverse DNS for the VIP. So where
+# $HOSTS_FILE names no VIP, sm-notify runs in a mount namespace of its own whose $HOSTS_FILE is the
+# node's with "VIP $VIP_NAME" added: nothing changes on the node, and the name only travels as the
+# notice's mon_name. (A name in DNS alone is fine too: the node's own lines come first.)
+notify_nfs_clients() {
+  local hosts="$RUN_DIR/sm-notify-hosts" line named=no
+  command -v sm-notify >/dev/null || return 0
+  if [ -r "$HOSTS_FILE" ]; then
+    while read -r line; do
+      [[ $line == "$VIP"[[:blank:]]* ]] && { named=yes; break; }
+    done <"$HOSTS_FILE"
+  fi
+  if [ "$named" = yes ]; then
+    run 30 sm-notify -f -v "$VIP" || log "warning: sm-notify failed"
+    return 0
+  fi
+  [ -d "$RUN_DIR" ] || mkdir -p "$RUN_DIR"
+  {
+    [ -r "$HOSTS_FILE" ] && while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done <"$HOSTS_FILE"
+    printf '%s %s\n' "$VIP" "$VIP_NAME"
+  } >"$hosts" || { log "warning: cannot write $hosts; NFSv3 clients are not told to reclaim their locks"; return 0; }
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  run 30 unshare --mount --propagation private -- /bin/bash -c 'mount --bind "$1" "$2" && exec sm-notify -f -v "$3"' sm-notify "$hosts" "$HOSTS_FILE" "$VIP" ||
+    log "warning: sm-notify failed"
+}
+
 start_nfs() {
   if ! nfsd_running; then
     # restart, not start: the unit may be "active" with no nfsd threads (see nfsd_running).
     run 90 systemctl restart "$NFS_UNIT" || { log "could not start $NFS_UNIT"; return 1; }
-    # NFSv3 clients reclaim their locks when told the server restarted; -f because statd sends
-    # its notices once per boot by itself. -v: speak as the VIP, the name clients mounted.
-    if command -v sm-notify >/dev/null; then run 30 sm-notify -f -v "$VIP" || log "warning: sm-notify failed"; fi
+    notify_nfs_clients
   fi
   run 30 exportfs -ra || { log "exportfs -ra failed"; return 1; }
   log "NFS server running; exports loaded"

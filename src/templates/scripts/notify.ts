@@ -9,7 +9,6 @@ import type {PackageFamily} from '../../distro/family.js'
 import {HA_LOG_PATH} from './paths.js'
 import {HA_SCRIPT_PATH_LINE, SHELL_LIB, haScriptParams, settingsBlock, sh} from './ha-params.js'
 import {NFS_SHELL_LIB} from './nfs-shell.js'
-import {FS_SHELL_LIB} from './fs-shell.js'
 
 /** Seconds a new master waits for the old one to demote DRBD (or for a just-attached disk to be UpToDate) before refusing. */
 export const PEER_WAIT_S = 30
@@ -25,6 +24,66 @@ export const LOCK_WAIT_S = 180
 export function reclaimWaitS(config: ClusterConfig): number {
   return 3 * (config.keepalived?.advertInt ?? 1) + 2
 }
+
+/**
+ * The notify script's own serve and release of the DRBD filesystem, shared with the bare handover
+ * that `failover-test --floor` times (bare-handover.ts): one definition of each step. Needs
+ * SHELL_LIB, NFS_SHELL_LIB and the settings block.
+ */
+export const STORAGE_SHELL_LIB = sh`# Local disk state: "UpToDate", "Consistent" (attached, peer not seen yet), "Outdated", ...
+drbd_disk() {
+  local out cs l p d
+  if read -r cs l p d < <(proc_drbd_state); then
+    echo "$d"
+    return
+  fi
+  out=$(timeout -k 2 10 drbdadm dstate "$RES" 2>/dev/null) || out=''
+  out=$\{out%%$'\n'*}
+  echo "$\{out%%/*}"
+}
+
+mount_data() {
+  local i current
+  data_mounted && return 0
+  source_at "$MP"
+  current=$REPLY
+  if [ -n "$current" ]; then
+    log "REFUSED: $MP has $current mounted, not $DEV"
+    return 1
+  fi
+  for ((i = 0; i < 20; i++)); do
+    [ -b "$DEV" ] && break
+    sleep 0.5
+  done
+  [ -b "$DEV" ] || { log "$DEV did not appear"; return 1; }
+  mkdir -p "$MP"
+  run 120 mount -t "$FSTYPE" "$DEV" "$MP" || { log "mount $DEV $MP failed"; return 1; }
+  log "mounted $DEV on $MP"
+}
+
+# Stops serving NFS, unmounts every mount of the device (the mount point, and any bind someone
+# else made of it), and demotes DRBD only once nothing of it is mounted.
+release_storage() {
+  local n target
+  stop_nfs || return 1
+  for ((n = 0; n < 10; n++)); do
+    last_target_of "$DEV"
+    target=$REPLY
+    [ -n "$target" ] || break
+    unmount "$target" || return 1
+    log "unmounted $target"
+  done
+  last_target_of "$DEV"
+  if [ -n "$REPLY" ]; then
+    log "REFUSED: $DEV is still mounted on $REPLY; not demoting"
+    return 1
+  fi
+  if is_primary; then
+    run 30 drbdadm secondary "$RES" || { log "drbdadm secondary $RES failed"; return 1; }
+    log "DRBD $RES is Secondary"
+  fi
+}
+`
 
 export function renderNotifyScript(config: ClusterConfig, family: PackageFamily): string {
   const p = haScriptParams(config, family)
@@ -59,7 +118,7 @@ MASTER_PID_FILE="$RUN_DIR/master-keepalived-pid"
 
 ${SHELL_LIB}
 ${NFS_SHELL_LIB}
-${FS_SHELL_LIB}
+${STORAGE_SHELL_LIB}
 # Brings the resource up if it is down (after a reboot, before drbd.service, ...).
 ensure_drbd_up() {
   local l p
@@ -67,18 +126,6 @@ ensure_drbd_up() {
   [ "$l" != Unconfigured ] && return 0
   log "DRBD resource $RES is not up: drbdadm adjust"
   run 60 drbdadm adjust "$RES" || { log "drbdadm adjust $RES failed"; return 1; }
-}
-
-# Local disk state: "UpToDate", "Consistent" (attached, peer not seen yet), "Outdated", ...
-drbd_disk() {
-  local out cs l p d
-  if read -r cs l p d < <(proc_drbd_state); then
-    echo "$d"
-    return
-  fi
-  out=$(timeout -k 2 10 drbdadm dstate "$RES" 2>/dev/null) || out=''
-  out=$\{out%%$'\n'*}
-  echo "$\{out%%/*}"
 }
 
 become_primary() {
@@ -185,25 +232,12 @@ reclaimed_after_restart() {
 }
 
 release() {
-  local n target
   if holds_vip; then
     log "this node holds the VIP again (a later transition made it master): keeping the service"
     return 0
   fi
   reclaimed_after_restart && return 0
-  stop_nfs || return 1
-  # Every mount of the device: the mount point, and any bind someone else made of it.
-  for ((n = 0; n < 10; n++)); do
-    last_target_of "$DEV"
-    target=$REPLY
-    [ -n "$target" ] || break
-    unmount "$target" || return 1
-    log "unmounted $target"
-  done
-  if is_primary; then
-    run 30 drbdadm secondary "$RES" || { log "drbdadm secondary $RES failed"; return 1; }
-    log "DRBD $RES is Secondary"
-  fi
+  release_storage || return 1
   log "released: NFS stopped, $MP unmounted, DRBD Secondary"
 }
 

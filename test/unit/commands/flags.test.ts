@@ -17,7 +17,7 @@ const expected: Record<string, string[]> = {
   history: [...common, 'reset-state'],
   status: [...connects, 'watch', 'interval'],
   preflight: [...connects, 'fix', 'dry-run', 'force-distro'],
-  'failover-test': [...connects, 'allow-crash', 'report', 'junit', 'keep-going'],
+  'failover-test': [...connects, 'allow-crash', 'report', 'junit', 'keep-going', 'floor'],
   'split-brain:recover': [...connects, 'yes', 'keep', 'wait-seconds'],
   partition: [...runbook, 'wipe', 'yes'],
   'drbd-init': [...runbook, 'wipe', 'yes', 'no-wait'],

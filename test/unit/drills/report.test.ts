@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {drillsFailed} from '../../../src/drills/outcome.js'
-import {measuredRows, milestone, ms} from '../../../src/drills/report/format.js'
+import {floorRows, floorText, measuredRows, milestone, ms} from '../../../src/drills/report/format.js'
+import {withFloor} from '../../../src/drills/floor-plan.js'
+import {SCENARIOS} from '../../../src/drills/scenarios/index.js'
+import type {DrillReport, FloorMeasurement} from '../../../src/drills/types.js'
 import {renderJunit, xmlEscape} from '../../../src/drills/report/junit.js'
 import {renderMarkdown} from '../../../src/drills/report/markdown.js'
 import {renderTables} from '../../../src/drills/report/table.js'
@@ -91,4 +94,67 @@ test('exit codes: only refusals are 5 (nothing was tested), any missed expectati
   assert.equal(mixed.exitCode, 3)
   assert.match(mixed.message, /missed their expectation: kill-ha$/)
   assert.equal(drillsFailed({...report, passed: false, drills: []}).exitCode, 3, 'nothing ran is not a refusal')
+})
+
+/** The report of a `--floor` run: the issue's lab numbers (stop-ha stalled 41.8 s; release 1.2 s, acquire 2.2 s). */
+const floorMeasured: FloorMeasurement = {
+  status: 'measured',
+  handovers: [
+    {from: 'node1', to: 'node2', releaseMs: 1200, acquireMs: 2110},
+    {from: 'node2', to: 'node1', releaseMs: 1230, acquireMs: 2280},
+    {from: 'node1', to: 'node2', releaseMs: 1210, acquireMs: 2200},
+  ],
+  releaseMs: 1210,
+  acquireMs: 2200,
+  actions: ['node2: stopped keepalived', 'node1: stopped keepalived'],
+  restore: {healthy: true, actions: ['node1: start keepalived', 'node2: start keepalived'], leftovers: []},
+  failures: [],
+}
+const rules = new Map(SCENARIOS.map((s) => [s.id as string, s.floorRule]))
+const stalled = {...passed, timeline: {...passed.timeline!, stallMs: 41_800}}
+const floorReport: DrillReport = {...report, drills: withFloor([stalled, failed], rules, floorMeasured), floor: floorMeasured}
+
+test('--floor: each drill’s stall beside the floor, in one row of every report', () => {
+  const rows = Object.fromEntries(measuredRows(floorReport.drills[0]))
+  assert.equal(rows['beside the floor'], '12.26x (detection share 0 ms + floor 3.4 s: release + acquire); target <= 6.1 s: MISSED')
+  assert.equal(Object.fromEntries(measuredRows(floorReport.drills[1]))['beside the floor'], '4.25x (detection share 3.6 s + floor 3.4 s: release + acquire); target <= 9.8 s: MISSED')
+  assert.equal(Object.fromEntries(measuredRows(passed))['beside the floor'], undefined, 'no floor, no row')
+  assert.equal(floorText({...floorReport.drills[0].floor!, ratio: null, withinTarget: null}), '— (detection share 0 ms + floor 3.4 s: release + acquire); target <= 6.1 s: no stall measured')
+})
+
+test('--floor: the measurement itself, first in the tables and its own Markdown section, summary columns', () => {
+  assert.deepEqual(floorRows(floorMeasured), [
+    ['status', 'measured'],
+    ['timed handovers', 'node1 -> node2 1.2 s + 2.1 s; node2 -> node1 1.2 s + 2.3 s; node1 -> node2 1.2 s + 2.2 s'],
+    ['bare release (median)', '1.2 s (1.2 s–1.2 s)'],
+    ['bare acquire (median)', '2.2 s (2.1 s–2.3 s)'],
+    ['HA manager restored', 'healthy'],
+  ])
+  const text = renderTables(floorReport)
+  assert.match(text, /^┌[─┬]+┐\n│ floor +│ bare commands, HA manager stopped +│/)
+  assert.ok(text.indexOf('bare acquire (median)') < text.indexOf('stop-ha'), 'the floor comes before the drills')
+  const md = renderMarkdown(floorReport)
+  assert.match(md, /\| scenario \| verdict \| stall \| detection bound \| lost acked writes \| serving after \| floor \| ratio \| target \|\n\|---\|---\|---\|---\|---\|---\|---\|---\|---\|/)
+  assert.match(md, /\| stop-ha \| PASS \| 41\.8 s \| 3\.6 s \| 0 \| node2 \| 3\.4 s \| 12\.26x \| <= 6\.1 s MISSED \|/)
+  assert.match(md, /## floor: the bare release and acquire, HA manager stopped\n\n\| \| \|\n\|---\|---\|\n\| status \| measured \|/)
+  assert.doesNotMatch(renderMarkdown(report), /floor/, 'a run without --floor reads as before')
+})
+
+test('--floor: a floor that failed says why and how the cluster was left', () => {
+  const failedFloor: FloorMeasurement = {
+    ...floorMeasured,
+    status: 'failed',
+    handovers: [],
+    releaseMs: null,
+    acquireMs: null,
+    restore: {healthy: false, actions: [], leftovers: [{node: 'node2', problem: 'keepalived is not running', fix: 'systemctl start keepalived on node2'}]},
+    failures: ['node2: the bare acquire refused and changed nothing:\nrefused: peer role Primary'],
+  }
+  const rows = Object.fromEntries(floorRows(failedFloor))
+  assert.equal(rows['timed handovers'], 'none')
+  assert.equal(rows['bare release (median)'], '—')
+  assert.equal(rows['HA manager restored'], 'NOT healthy: node2: keepalived is not running (fix: systemctl start keepalived on node2)')
+  assert.equal(rows.why, 'node2: the bare acquire refused and changed nothing: refused: peer role Primary')
+  // Without a floor measured, no drill gets figures.
+  assert.deepEqual(withFloor([passed], rules, failedFloor), [passed])
 })

@@ -1,6 +1,6 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {drbdModuleFix, evaluate} from '../../../src/preflight/evaluate.js'
+import {drbdModuleFix, evaluate, hostsNameFor} from '../../../src/preflight/evaluate.js'
 import type {PreflightFacts} from '../../../src/preflight/facts.js'
 import type {Finding} from '../../../src/preflight/finding.js'
 import {asPeer, recordedConfig, recordedFacts} from './recorded.js'
@@ -34,6 +34,7 @@ test('fresh Debian 12 with firewalld (recorded): every check, in order, with its
     'firewall: fail (fixable)',
     'firewall: warn',
     'selinux: ok',
+    'nfs lock notices: ok',
   ])
   assert.deepEqual(levels(findings, 'cluster'), ['clock skew: ok'])
   const [drbd, nfs, vrrp, optional] = on(findings, 'pfnode1', 'firewall')
@@ -51,7 +52,7 @@ test('fresh Debian 12 with firewalld (recorded): every check, in order, with its
 
 test('after --fix (recorded): names resolve, firewalld lets the stack in, only the unfixable remain', () => {
   const findings = evaluate(recordedConfig(), both('debian12-firewalld.after-fix.out'))
-  assert.deepEqual(levels(findings, 'pfnode1'), ['ssh: ok', 'hostname: ok', 'distro: ok', 'resolve pfnode1: ok', 'resolve pfnode2: ok', 'time sync: warn', 'drbd module: fail', 'firewall: warn', 'selinux: ok'])
+  assert.deepEqual(levels(findings, 'pfnode1'), ['ssh: ok', 'hostname: ok', 'distro: ok', 'resolve pfnode1: ok', 'resolve pfnode2: ok', 'time sync: warn', 'drbd module: fail', 'firewall: warn', 'selinux: ok', 'nfs lock notices: ok'])
   assert.equal(one(findings, 'pfnode1', 'resolve pfnode2').message, 'pfnode2 resolves to 192.0.2.12')
   assert.equal(findings.filter((f) => f.fixable).length, 0)
 })
@@ -293,4 +294,20 @@ test('DRBD 9 module needs drbd-utils 9: drbd9x-utils (as on Rocky 9) is ok, 8.x 
   assert.deepEqual([ok.level, ok.message], ['ok', 'DRBD 9.2.9 kernel module available (kernel 5.14.0-427.13.1.el9_4.x86_64, drbd-utils 9.28.0)'])
   const old = one(evaluate(recordedConfig(), both('debian12-ufw.out', undefined, drbd('9.2.9', '8.4.11'))), 'pfnode1', 'drbd module')
   assert.deepEqual([old.level, old.message, old.fix], ['fail', 'DRBD 9.2.9 kernel module but drbd-utils 8.4.11, which cannot configure DRBD 9', 'install drbd-utils 9 (drbd-utils)'])
+})
+
+test('NFSv3 lock notices: preflight says whether the VIP has a name in /etc/hosts or each takeover gives it one privately', () => {
+  const config = recordedConfig()
+  const vip = config.vip.address
+  const unnamed = one(evaluate(config, both('debian12-firewalld.out')), 'pfnode1', 'nfs lock notices')
+  assert.deepEqual([unnamed.level, unnamed.fix], ['ok', undefined])
+  assert.equal(
+    unnamed.message,
+    `/etc/hosts names no ${vip}: each takeover sends NFSv3 lock notices (sm-notify) from a mount namespace of its own whose /etc/hosts adds "${vip} hapair-${config.name}-vip" (needs unshare, util-linux); nothing on the node changes`,
+  )
+  const withName = (f: PreflightFacts) => ({...f, hosts: {...f.hosts, content: `${f.hosts.content ?? ''}\n# the NFS service\n${vip}\tnfs nfs.example.net\n`}})
+  assert.equal(one(evaluate(config, both('debian12-firewalld.out', undefined, withName)), 'pfnode1', 'nfs lock notices').message, `NFSv3 lock notices go out from ${vip} as nfs (its name in /etc/hosts)`)
+  assert.equal(hostsNameFor(`#${vip} old\n ${vip}  vip # comment\n`, vip), 'vip')
+  assert.equal(hostsNameFor(`${vip}\n${vip}0 other\n`, vip), undefined)
+  assert.equal(hostsNameFor(null, vip), undefined)
 })

@@ -109,6 +109,8 @@ esac`,
   // Like the real one, leaves a background process behind (to retry unreachable clients).
   'sm-notify': 'sleep 30 >/dev/null 2>&1 </dev/null &\necho $! >"$S/sm-notify.pid"\nexit 0',
   logger: 'exit 0',
+  // Records only: sm-notify in a mount namespace of its own (the VIP has no name in /etc/hosts).
+  unshare: 'exit 0',
 }
 
 /** Settings only notify.sh has. */
@@ -143,6 +145,8 @@ export interface Harness {
   nfsLib: string
   runDir: string
   log: string
+  /** The scripts' /etc/hosts. */
+  hostsFile: string
   install(name: string, script: string): string
   run(script: string, args: string[], env?: Record<string, string>): {code: number; stdout: string; stderr: string}
   runAsync(script: string, args: string[]): Promise<number>
@@ -181,6 +185,9 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
     writeFileSync(file, `#!/bin/bash\nS=${JSON.stringify(S)}\necho "${name} $*" >>"$S/calls"\n${body}\n`)
     chmodSync(file, 0o755)
   }
+  // The node's /etc/hosts; by default it names the VIP, so sm-notify runs directly.
+  const hostsFile = join(dir, 'hosts')
+  writeFileSync(hostsFile, `127.0.0.1\tlocalhost\n${opts.vip ?? '192.0.2.100'}\tnfs-vip\n`)
   writeFileSync(join(S, 'dev'), device)
   writeFileSync(join(S, 'calls'), '')
 
@@ -192,6 +199,7 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
     nfsLib,
     runDir,
     log,
+    hostsFile,
     install(name, script) {
       const settings: Record<string, string | number> = {
         DEV: device,
@@ -212,6 +220,7 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
         UMOUNT_GRACE_S: 1,
         LOCK_WAIT_S: 10,
         VIP: opts.vip ?? '192.0.2.100',
+        HOSTS_FILE: hostsFile,
       }
       let text = script.replace(HA_SCRIPT_PATH_LINE, `export PATH=${bin}:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C`)
       for (const [k, v] of Object.entries(settings)) {
@@ -275,6 +284,24 @@ export function makeHarness(device: string, opts: HarnessOptions = {}): Harness 
   return h
 }
 
+/** What a takeover runs once DRBD is Primary, in order: mount, NFS state bind, NFS server, lock notices, exports. */
+export function serveCalls(h: Harness): string[] {
+  return [
+    `mount -t ext4 ${h.device} ${h.mountPoint}`,
+    // One call for every daemon that keeps files in /var/lib/nfs (stopping a stopped one is free).
+    'systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd',
+    `mount --bind ${h.mountPoint}/.hapair-nfs ${h.nfsLib}`,
+    'systemctl restart nfs-server',
+    'sm-notify -f -v 192.0.2.100',
+    'exportfs -ra',
+  ]
+}
+
+/** What a release runs, in order: NFS stopped, its state unbound, the filesystem unmounted, then DRBD Secondary. */
+export function releaseCalls(h: Harness): string[] {
+  return ['systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd', `umount ${h.nfsLib}`, `umount ${h.mountPoint}`, 'drbdadm secondary r0']
+}
+
 /** Calls that change something (the probes are left out). */
 export function mutating(calls: string[]): string[] {
   return calls.filter(
@@ -282,7 +309,7 @@ export function mutating(calls: string[]): string[] {
       !/^drbdadm (role|status|dstate) /.test(c) &&
       !/^systemctl is-active /.test(c) &&
       !/^(findmnt|mountpoint|logger) /.test(c) &&
-      !/^ip (?!addr (add|del) )/.test(c) &&
+      !/^ip -4 -o addr show /.test(c) &&
       !/^fuser -vm /.test(c),
   )
 }

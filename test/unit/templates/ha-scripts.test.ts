@@ -13,7 +13,7 @@ import {testCluster} from '../../helpers/cluster.js'
 import {renderNotifyScript} from '../../../src/templates/scripts/notify.js'
 import {renderCheckScript} from '../../../src/templates/scripts/check-nfs.js'
 import {requirePrereq, skipUnlessCI} from '../../helpers/prereq.js'
-import {makeHarness, mutating, someBlockDevice, type Harness} from './ha-script-harness.js'
+import {makeHarness, mutating, releaseCalls, serveCalls, someBlockDevice, type Harness} from './ha-script-harness.js'
 
 const {config} = testCluster()
 const device = someBlockDevice()
@@ -91,16 +91,7 @@ describe('notify.sh master', {skip}, () => {
     h.clearCalls()
     const r = h.run(notify, ['master'])
     assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
-    assert.deepEqual(mutating(h.calls()), [
-      'drbdadm primary r0',
-      `mount -t ext4 ${h.device} ${h.mountPoint}`,
-      // One call for every daemon that keeps files in /var/lib/nfs (stopping a stopped one is free).
-      'systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd',
-      `mount --bind ${h.mountPoint}/.hapair-nfs ${h.nfsLib}`,
-      'systemctl restart nfs-server',
-      'sm-notify -f -v 192.0.2.100',
-      'exportfs -ra',
-    ])
+    assert.deepEqual(mutating(h.calls()), ['drbdadm primary r0', ...serveCalls(h)])
     assert.equal(h.read('role-local'), 'Primary')
     assert.deepEqual(h.mounts(), [`${h.device}\t${h.mountPoint}`, `${h.device}\t${h.nfsLib}`])
     // The state dir was seeded from the local /var/lib/nfs, without rpc_pipefs' content.
@@ -126,6 +117,27 @@ describe('notify.sh master', {skip}, () => {
       assert.equal(r.status, 0, 'the lock is free once the transition is over')
     } finally {
       spawnSync('kill', [String(pid)])
+    }
+  })
+
+  it('sm-notify where no /etc/hosts line names the VIP: in a mount namespace whose hosts file adds a name for it', () => {
+    const hosts = readFileSync(h.hostsFile, 'utf8')
+    writeFileSync(h.hostsFile, '127.0.0.1\tlocalhost\n192.0.2.11\tnode1\n')
+    try {
+      h.set({vip: true})
+      h.clearCalls()
+      const r = h.run(notify, ['master'])
+      assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
+      const calls = mutating(h.calls())
+      assert.ok(!calls.some((c) => c.startsWith('sm-notify')), 'sm-notify -v ADDRESS with no name for it exits "my_name ... is unusable"')
+      const privateHosts = join(h.runDir, 'sm-notify-hosts')
+      assert.equal(calls.at(-2), `unshare --mount --propagation private -- /bin/bash -c mount --bind "$1" "$2" && exec sm-notify -f -v "$3" sm-notify ${privateHosts} ${h.hostsFile} 192.0.2.100`)
+      assert.equal(calls.at(-1), 'exportfs -ra')
+      // The node's own lines first (a name it already has wins), then the VIP's name from the cluster name.
+      assert.equal(readFileSync(privateHosts, 'utf8'), '127.0.0.1\tlocalhost\n192.0.2.11\tnode1\n192.0.2.100 hapair-lab-vip\n')
+      assert.equal(readFileSync(h.hostsFile, 'utf8'), '127.0.0.1\tlocalhost\n192.0.2.11\tnode1\n', 'the node’s /etc/hosts is left alone')
+    } finally {
+      writeFileSync(h.hostsFile, hosts)
     }
   })
 
@@ -250,12 +262,7 @@ describe('notify.sh backup|fault|stop', {skip}, () => {
       h.clearCalls()
       const r = h.run(notify, [action])
       assert.equal(r.code, 0, readFileSync(h.log, 'utf8'))
-      assert.deepEqual(mutating(h.calls()), [
-        'systemctl stop nfs-server nfsdcld rpc-statd nfs-idmapd',
-        `umount ${h.nfsLib}`,
-        `umount ${h.mountPoint}`,
-        'drbdadm secondary r0',
-      ])
+      assert.deepEqual(mutating(h.calls()), releaseCalls(h))
       assert.equal(h.read('role-local'), 'Secondary')
       assert.deepEqual(h.mounts(), [])
       assert.deepEqual(h.active(), [])
