@@ -9,6 +9,7 @@ import {HAPAIR_VERSION} from './version.js'
 import {chooseRenderer} from './renderer.js'
 import {readRunbook, selectBy, type RunbookFile, type RunbookLine} from './runbook-file.js'
 import type {ClusterConfig} from '../config/schema.js'
+import {allHosts} from '../config/hosts.js'
 import type {RunSummary} from './runner.js'
 import {withSession} from './session.js'
 import {forceDistroFlag} from '../base-command.js'
@@ -74,8 +75,8 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
           runbook = readRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
           lines = selectBy(runbook.lines, (l) => l.id, {only: input.flags.only, from: input.flags.from})
           const {limit} = input.flags
-          if (limit !== undefined && !config.nodes.some((n) => n.name === limit)) {
-            throw new UsageError(`--limit ${limit}: no such node in the cluster file`, `use one of: ${config.nodes.map((n) => n.name).join(', ')}`)
+          if (limit !== undefined && !allHosts(config).some((n) => n.name === limit)) {
+            throw new UsageError(`--limit ${limit}: no such node in the cluster file`, `use one of: ${allHosts(config).map((n) => n.name).join(', ')}`)
           }
         },
       },
