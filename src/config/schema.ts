@@ -335,6 +335,8 @@ export const lvsSchema = z
     maintenanceFile: absPath.default('/etc/keepalived/down'),
     chkDown: chkDownSchema.default({}),
     syncDaemon: syncDaemonSchema.optional(),
+    /** Where the notify script mails each director transition (with `mail` installed); left out, transitions are only logged. */
+    notifyEmail: z.string().regex(/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'is not a plain e-mail address like ops@example.com').optional(),
   })
   .strict()
 export type LvsConfig = z.infer<typeof lvsSchema>

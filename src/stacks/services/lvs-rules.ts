@@ -56,6 +56,13 @@ function poolRules(c: LooseConfig): ConfigProblem[] {
   if (lvs.kind === 'NAT') out.push({path: 'lvs.kind', message: 'NAT is not built in this version of hapair: its real servers route replies through the director, which the steps do not set up', fix: 'use `kind: DR` (direct routing, seed 001)'})
   if (lvs.protocol === 'UDP') out.push({path: 'lvs.protocol', message: 'UDP is not built in this version of hapair: HTTP_GET and TCP_CHECK cannot check a UDP service', fix: 'use `protocol: TCP`'})
   const servers = realServers(c)
+  // DR forwards the packet unchanged: it reaches the real server on the virtual service's port, whatever the pool says.
+  const vport = typeof lvs.port === 'number' ? lvs.port : 80
+  servers.forEach((s, i) => {
+    if (lvs.kind !== 'NAT' && typeof s.port === 'number' && s.port !== vport) {
+      out.push({path: `lvs.realServers[${i}].port`, message: `${s.port} differs from the virtual service's port ${vport}; direct routing cannot change the port`, fix: `make the service listen on ${vport} there and write \`port: ${vport}\` (or leave it out)`})
+    }
+  })
   if (servers.length > 0 && servers.every((s) => s.weight === 0)) {
     out.push({path: 'lvs.realServers', message: 'every real server has weight 0: IPVS would send no connection anywhere', fix: 'give at least one real server a weight of 1 or more (0 is for one being drained)'})
   }
