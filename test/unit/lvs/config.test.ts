@@ -144,6 +144,17 @@ describe('lvs cluster file: hostile and wrong values (each named by its path, wi
     )
   })
 
+  it('DR cannot change the port: a real server on another port than the virtual service', () => {
+    const p = problemAt(problems((f) => (f.lvs.realServers[1].port = 8080)), 'lvs.realServers[1].port')
+    assert.match(p.message, /direct routing cannot change the port/)
+    assert.match(p.fix ?? '', /port: 80/)
+  })
+
+  it('a notify address that would break the mail command line', () => {
+    problemAt(problems((f) => (f.lvs.notifyEmail = "ops@example.com' ; reboot ; '")), 'lvs.notifyEmail')
+    assert.deepEqual(problems((f) => (f.lvs.notifyEmail = 'ops@example.com')), [])
+  })
+
   it('check timings out of range and a positive chk_down weight', () => {
     const found = problems((f) => {
       f.lvs.healthCheck = {retries: 0, delayBeforeRetry: 0, type: 'SMTP_CHECK'}
