@@ -12,6 +12,7 @@ import type {ClusterConfig} from '../config/schema.js'
 import {allHosts} from '../config/hosts.js'
 import type {RunSummary} from './runner.js'
 import {withSession} from './session.js'
+import type {Connector} from '../transport/connect-all.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
 import {askToSetAside, resetStateFlag} from './reset-state.js'
@@ -55,6 +56,8 @@ export interface RunbookCommandInput {
   interactive: boolean
   /** Human output (stdout); silent under --json. */
   print: (text: string) => void
+  /** For tests: a fake host per cluster host instead of SSH. */
+  connector?: Connector
 }
 
 export async function runRunbookCommand(input: RunbookCommandInput): Promise<RunSummary & {runbook: string}> {
@@ -111,6 +114,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
         if (!input.json) input.print(formatSummary(summary, input.flags['dry-run']))
         return {...summary, runbook: runbook.name}
       },
+      input.connector,
     )
   } finally {
     process.off('SIGINT', onSigint)
