@@ -276,8 +276,8 @@ export const realServerSchema = z
     name: nodeName,
     /** SSH address and the address the directors forward to: DR rewrites only the MAC, so it is an IPv4 on the VIP's network. */
     address: ipv4,
-    /** The port the service answers on (the health check's and the forwarding target's). */
-    port: port.default(80),
+    /** The port the service answers on; left out, the virtual service's (direct routing cannot change it). */
+    port: port.optional(),
     /** IPVS weight: share of new connections under wrr/wlc; 0 keeps it in the table but sends it nothing. */
     weight: z.number().int().min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(1),
     ssh: sshSchema.default({}),

@@ -6,6 +6,7 @@
  * install or configure the web server: this step changes nothing and refuses, naming each real
  * server that does not answer, before the directors start sending clients to it.
  */
+import type {ClusterConfig} from '../../config/schema.js'
 import type {Step, StepContext} from '../../engine/step.js'
 import {factSet, shq, type Fact} from '../../facts/fact.js'
 import {parseProbe, probeFact, type ProbeResult, type ProbeTarget} from '../../facts/probe.js'
@@ -38,8 +39,8 @@ function vipProbeFact(ctx: StepContext): Fact<ProbeResult | null> {
 }
 
 /** What is wrong with one probe's answer, or nothing. */
-export function probeProblem(ctx: StepContext, where: string, r: ProbeResult): string | undefined {
-  const lvs = lvsSection(ctx.config)
+export function probeProblem(config: ClusterConfig, where: string, r: ProbeResult): string | undefined {
+  const lvs = lvsSection(config)
   const url = lvs.healthCheck.type === 'HTTP_GET' ? `http://${where}:${lvs.port}${lvs.healthCheck.path}` : `${where}:${lvs.port}`
   if (!r.answered) return `${url} does not answer (${r.why})`
   if (lvs.healthCheck.type === 'HTTP_GET' && r.status !== lvs.healthCheck.statusCode) return `${url} answers ${r.status ?? 'without a status line'}, not ${lvs.healthCheck.statusCode}`
@@ -57,7 +58,7 @@ export const lvsBackendStep: Step<LvsBackendFacts> = {
     const notes: string[] = []
     for (const rs of hostsOf(ctx.config, 'realServers')) {
       const f = facts[rs.name]
-      const problems = [probeProblem(ctx, '127.0.0.1', f.local), f.vip && probeProblem(ctx, ctx.config.vip.address, f.vip)].filter((p): p is string => Boolean(p))
+      const problems = [probeProblem(ctx.config, '127.0.0.1', f.local), f.vip && probeProblem(ctx.config, ctx.config.vip.address, f.vip)].filter((p): p is string => Boolean(p))
       if (problems.length) refusals.push(`${rs.name}: ${problems.join('; ')}`)
       else notes.push(`${rs.name}: answers${lvs.healthCheck.type === 'HTTP_GET' ? ` ${lvs.healthCheck.statusCode} on ${lvs.healthCheck.path}` : ''}${f.vip ? ' on 127.0.0.1 and the VIP' : ' on 127.0.0.1'}`)
     }
