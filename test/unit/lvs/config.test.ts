@@ -1,29 +1,13 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {stringify} from 'yaml'
+import {parse, stringify} from 'yaml'
+import {LVS_CLUSTER_YAML} from '../../helpers/lvs-cluster.js'
 import {parseClusterText} from '../../../src/config/load.js'
 import type {ConfigProblem} from '../../../src/errors.js'
 
-/** A valid lvs cluster file as data; `edit` changes it before it is written out as YAML. */
+/** The test pool's cluster file as data; `edit` changes it before it is written out as YAML. */
 function lvsFile(edit: (f: any) => void = () => {}): string {
-  const f: any = {
-    name: 'web-ha',
-    stack: 'keepalived',
-    service: 'lvs',
-    nodes: [
-      {name: 'director1', address: '192.168.77.11'},
-      {name: 'director2', address: '192.168.77.12'},
-    ],
-    vip: {address: '192.168.77.100', prefix: 24, interface: 'eth0'},
-    keepalived: {virtualRouterId: 52},
-    lvs: {
-      port: 80,
-      realServers: [
-        {name: 'web1', address: '192.168.77.21', weight: 2},
-        {name: 'web2', address: '192.168.77.22', ssh: {user: 'admin', port: 2222}},
-      ],
-    },
-  }
+  const f = parse(LVS_CLUSTER_YAML)
   edit(f)
   return stringify(f)
 }
@@ -40,10 +24,10 @@ function problemAt(list: ConfigProblem[], path: string): ConfigProblem {
 
 describe('lvs cluster file: good values', () => {
   it('loads with the seed defaults filled in', () => {
-    const {config, problems: found} = parseClusterText(lvsFile())
+    const {config, problems: found} = parseClusterText(lvsFile((f) => (f.lvs.realServers[1].ssh = {user: 'admin', port: 2222})))
     assert.deepEqual(found, [])
     assert.ok(config?.lvs)
-    assert.deepEqual(config.lvs.healthCheck, {type: 'HTTP_GET', path: '/', statusCode: 200, connectTimeout: 3, retries: 3, delayBeforeRetry: 3, delayLoop: 6})
+    assert.deepEqual(config.lvs.healthCheck, {type: 'HTTP_GET', path: '/health', statusCode: 200, connectTimeout: 3, retries: 3, delayBeforeRetry: 3, delayLoop: 6})
     assert.deepEqual(config.lvs.chkDown, {enabled: true, weight: -15, interval: 1, fall: 2, rise: 1})
     assert.equal(config.lvs.syncDaemon, undefined)
     assert.equal(config.lvs.persistenceTimeout, undefined)
@@ -106,7 +90,7 @@ describe('lvs cluster file: hostile and wrong values (each named by its path, wi
   })
 
   it('a real server named like a director', () => {
-    const p = problemAt(problems((f) => (f.lvs.realServers[1].name = 'Director2')), 'lvs.realServers[1].name')
+    const p = problemAt(problems((f) => (f.lvs.realServers[1].name = 'Node2')), 'lvs.realServers[1].name')
     assert.match(p.message, /nodes\[1\] \(a director\)/)
   })
 

@@ -12,6 +12,18 @@ import {stackOf} from '../../../src/stacks/registry.js'
 const ctx = lvsContext()
 const [node1] = ctx.nodes
 
+/** The seed's check, the same in every real_server block. */
+const HTTP_CHECK = `        HTTP_GET {
+            url {
+                path /health
+                status_code 200
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+`
+
 describe('virtual_server (pure template)', () => {
   it('the seed defaults: DR, rr, HTTP_GET on the health path for every real server, in file order', () => {
     assert.equal(
@@ -25,30 +37,12 @@ describe('virtual_server (pure template)', () => {
     # web1
     real_server 192.168.77.21 80 {
         weight 2
-        HTTP_GET {
-            url {
-                path /health
-                status_code 200
-            }
-            connect_timeout 3
-            retry 3
-            delay_before_retry 3
-        }
-    }
+${HTTP_CHECK}    }
 
     # web2
     real_server 192.168.77.22 80 {
         weight 1
-        HTTP_GET {
-            url {
-                path /health
-                status_code 200
-            }
-            connect_timeout 3
-            retry 3
-            delay_before_retry 3
-        }
-    }
+${HTTP_CHECK}    }
 }
 `,
     )
