@@ -74,7 +74,8 @@ function poolRules(c: LooseConfig): ConfigProblem[] {
  * below the peer's and the peer preempts (keepalived.preempt). Otherwise `touch` would do nothing.
  */
 function chkDownRules(c: LooseConfig): ConfigProblem[] {
-  const chk = c.lvs?.chkDown
+  if (!c.lvs || typeof c.lvs !== 'object') return []
+  const chk = c.lvs.chkDown
   if (chk?.enabled === false) return []
   const weight = typeof chk?.weight === 'number' ? chk.weight : -15
   const nodes = Array.isArray(c.nodes) ? c.nodes : []

@@ -16,7 +16,8 @@ export const lvsService: ServedService = {
   usesDrbd: false,
   servesNfs: false,
   sections: ['lvs'],
-  unusedSections: [],
+  // Nothing is replicated or exported: a DRBD disk, filesystem or NFS export here is a mistake.
+  unusedSections: ['storage', 'filesystem', 'nfs'],
   packages: ['ipvsadm'],
   // The backup director must hear the master's connection table, or established connections break on failover.
   peerChannels: (config) =>

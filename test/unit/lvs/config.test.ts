@@ -139,6 +139,15 @@ describe('lvs cluster file: hostile and wrong values (each named by its path, wi
     assert.deepEqual(problems((f) => (f.lvs.notifyEmail = 'ops@example.com')), [])
   })
 
+  it('a DRBD disk or an NFS export has no place in an LVS pool', () => {
+    const found = problems((f) => {
+      f.storage = {disk: '/dev/vdb', partition: {number: 1, size: 'rest'}}
+      f.nfs = {exports: [{path: '/data', clients: '*'}]}
+    })
+    assert.match(problemAt(found, 'storage').message, /not used by the keepalived \+ LVS-DR directors stack/)
+    problemAt(found, 'nfs')
+  })
+
   it('check timings out of range and a positive chk_down weight', () => {
     const found = problems((f) => {
       f.lvs.healthCheck = {retries: 0, delayBeforeRetry: 0, type: 'SMTP_CHECK'}
