@@ -29,6 +29,7 @@ const BY_PATH: Record<string, string> = {
   'nfs.exports[]': '{ path: /data, clients: 192.168.1.0/24 }',
   'nfs.exports[].path': '/data',
   keepalived: '{ virtualRouterId: 51 }',
+  'keepalived.mcastGroup': '224.0.0.33',
   heartbeat: '{ deadtime: 5, ping: 192.168.1.1 }',
   'heartbeat.ping': '192.168.1.1',
   pacemaker: '{ clusterName: hapair, fencing: { devices: [ { node: node1, ip: 192.168.1.201, username: admin }, { node: node2, ip: 192.168.1.202, username: admin } ] } }',

@@ -175,6 +175,8 @@ export const keepalivedSchema = z
     preempt: z.boolean().default(true),
     /** Unicast VRRP to the peer instead of multicast (networks that drop multicast). */
     unicast: z.boolean().default(true),
+    /** With `unicast: false`: the group adverts go to (seed 001's vrrp_mcast_group4); left out, VRRP's own 224.0.0.18. */
+    mcastGroup: ipv4.optional(),
   })
   .strict()
 

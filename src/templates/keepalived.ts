@@ -58,6 +58,7 @@ export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, no
     '    # The service\'s scripts (notify, checks) act on DRBD, mounts and daemons: they need root.',
     '    # Naming the user also stops the "keepalived_script does not exist" warning.',
     '    script_user root',
+    ...(!ka.unicast && ka.mcastGroup ? [`    vrrp_mcast_group4 ${ka.mcastGroup}`] : []),
     ...(parts.global ?? []),
     '}',
     '',

@@ -148,6 +148,16 @@ describe('lvs cluster file: hostile and wrong values (each named by its path, wi
     problemAt(found, 'nfs')
   })
 
+  it('a VRRP multicast group: only with unicast off, only inside 224.0.0.0/4; the firewall need names it', async () => {
+    problemAt(problems((f) => (f.keepalived.mcastGroup = '224.0.0.33')), 'keepalived.mcastGroup')
+    assert.match(problemAt(problems((f) => (f.keepalived = {...f.keepalived, unicast: false, mcastGroup: '10.0.0.33'})), 'keepalived.mcastGroup').message, /not a multicast address/)
+    const {config} = parseClusterText(lvsFile((f) => (f.keepalived = {...f.keepalived, unicast: false, mcastGroup: '224.0.0.33'})))
+    assert.ok(config)
+    const {firewallNeeds} = await import('../../../src/preflight/ports.js')
+    const vrrp = firewallNeeds(config, config.nodes[0]).find((n) => n.kind === 'protocol')
+    assert.deepEqual(vrrp && vrrp.kind === 'protocol' && [vrrp.multicast, vrrp.group, vrrp.note], [true, '224.0.0.33', 'adverts go to the multicast group 224.0.0.33'])
+  })
+
   it('check timings out of range and a positive chk_down weight', () => {
     const found = problems((f) => {
       f.lvs.healthCheck = {retries: 0, delayBeforeRetry: 0, type: 'SMTP_CHECK'}

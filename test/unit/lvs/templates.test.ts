@@ -88,6 +88,21 @@ describe('keepalived.conf of an LVS director: the VRRP core plus the pool', () =
   })
 })
 
+describe('multicast VRRP to the seed\'s own group (vrrp_mcast_group4)', () => {
+  it('in global_defs with unicast off; not written under unicast or without a group', () => {
+    const mc = lvsContext()
+    const render = (keepalived: object) => {
+      const config = {...mc.config, keepalived: {...mc.config.keepalived!, ...keepalived}}
+      return renderKeepalivedConf(config, TEST_SECRETS, node1, lvsKeepalivedParts(config))
+    }
+    const text = render({unicast: false, mcastGroup: '224.0.0.33'})
+    assert.match(text, /global_defs \{[^}]*\n {4}vrrp_mcast_group4 224\.0\.0\.33\n/)
+    assert.doesNotMatch(text, /unicast_peer/)
+    assert.doesNotMatch(render({unicast: true, mcastGroup: '224.0.0.33'}), /vrrp_mcast_group4/)
+    assert.doesNotMatch(render({unicast: false}), /vrrp_mcast_group4/)
+  })
+})
+
 describe('real server and director files', () => {
   it('ARP settings for lo and all, one per line', () => {
     assert.deepEqual(renderArpSysctl().split('\n').filter((l) => !l.startsWith('#') && l), [
