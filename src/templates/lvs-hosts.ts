@@ -54,10 +54,16 @@ export function renderLoopbackUnit(config: ClusterConfig): string {
     'Type=oneshot',
     'RemainAfterExit=yes',
     `ExecStart=ip addr replace ${vip} dev lo`,
-    `ExecStop=ip addr del ${vip} dev lo`,
+    // `-`: an address already gone (removed by hand) is no reason for the unit to fail.
+    `ExecStop=-ip addr del ${vip} dev lo`,
     '',
     '[Install]',
     'WantedBy=multi-user.target',
     '',
   ].join('\n')
+}
+
+/** The VIP an earlier version of the unit put on lo (its ExecStart line), so a changed VIP leaves no stale address behind. */
+export function loopbackUnitVip(unit: string | null): string | undefined {
+  return unit ? /^ExecStart=ip addr replace (\d+\.\d+\.\d+\.\d+)\/32 dev lo$/m.exec(unit)?.[1] : undefined
 }

@@ -10,7 +10,7 @@ import {fileFact, type FileInfo} from '../../facts/file.js'
 import {interfaceFact, type InterfaceInfo} from '../../facts/ip.js'
 import {isActive, servicesFact, startsAtBoot, type ServiceStates} from '../../facts/services.js'
 import {sysctlFact, type SysctlValues} from '../../facts/sysctl.js'
-import {ARP_SETTINGS, LOOPBACK_UNIT, LOOPBACK_UNIT_PATH, PLAIN_FILE_MODE, renderLoopbackUnit} from '../../templates/lvs-hosts.js'
+import {ARP_SETTINGS, LOOPBACK_UNIT, LOOPBACK_UNIT_PATH, PLAIN_FILE_MODE, loopbackUnitVip, renderLoopbackUnit} from '../../templates/lvs-hosts.js'
 import {hostsOf} from '../../config/hosts.js'
 import {RefusalError} from '../../errors.js'
 import {planFile} from '../common/plan-file.js'
@@ -44,6 +44,9 @@ export const lvsLoopbackStep: Step<LvsLoopbackFacts> = {
       const onLo = holdsVipOnLo(f.lo, vip)
       const state = f.services[LOOPBACK_UNIT]
       const mine: Change[] = []
+      // A new VIP: the old unit's address comes off lo first (the new unit's ExecStop knows only the new one).
+      const old = loopbackUnitVip(f.unit.content)
+      if (old && old !== vip && holdsVipOnLo(f.lo, old)) mine.push({kind: 'command', node: rs.name, title: `remove the old VIP ${old}/32 from lo`, script: `ip addr del ${old}/32 dev lo`, timeoutMs: 60_000})
       if (file) mine.push(file, {kind: 'command', node: rs.name, title: `systemctl daemon-reload (${LOOPBACK_UNIT})`, script: 'systemctl daemon-reload', timeoutMs: 60_000})
       if (!startsAtBoot(state)) mine.push({kind: 'command', node: rs.name, title: `enable ${LOOPBACK_UNIT} at boot`, script: `systemctl enable ${LOOPBACK_UNIT}`, timeoutMs: 60_000})
       // restart, not start: a changed unit (a new VIP) must run its new ExecStart even when active.

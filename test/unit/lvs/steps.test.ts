@@ -100,12 +100,16 @@ describe('lvs.loopback', () => {
   it('the VIP on lo with a wider prefix is not right: restarted to the /32', () => {
     assert.equal(lvsLoopbackStep.plan(ctx, {web1: done, web2: {...done, lo: lo(['192.168.77.100', 24])}}).changes.length, 1)
   })
-  it('a new VIP rewrites the unit and restarts it, even though it is active', () => {
+  it('a new VIP takes the old one off lo, rewrites the unit and restarts it, even though it is active', () => {
     const moved = lvsContext()
     moved.config = {...moved.config, vip: {...moved.config.vip, address: '192.168.77.101'}}
-    const plan = lvsLoopbackStep.plan(moved, {web1: done, web2: done})
-    assert.deepEqual(plan.changes.filter((c) => c.node === 'web1').map((c) => c.kind), ['file', 'command', 'command'])
-    assert.match((plan.changes[2] as CommandChange).script, /^systemctl restart /)
+    const plan = lvsLoopbackStep.plan(moved, {web1: done, web2: {...done, lo: lo()}})
+    const web1 = plan.changes.filter((c) => c.node === 'web1') as CommandChange[]
+    assert.deepEqual(web1.map((c) => c.title), ['remove the old VIP 192.168.77.100/32 from lo', `update ${LOOPBACK_UNIT_PATH}`, `systemctl daemon-reload (${LOOPBACK_UNIT})`, `put 192.168.77.101/32 on lo (${LOOPBACK_UNIT})`])
+    assert.equal(web1[0].script, 'ip addr del 192.168.77.100/32 dev lo')
+    assert.match(web1[3].script, /^systemctl restart /)
+    // web2 no longer holds the old address: nothing to remove there.
+    assert.ok(!plan.changes.some((c) => c.node === 'web2' && /old VIP/.test(c.title)))
   })
   it('refuses to put the VIP on lo while ARP is still at its defaults, naming the host and the step', () => {
     assert.throws(

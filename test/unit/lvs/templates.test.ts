@@ -5,7 +5,7 @@ import {lvsContext} from '../../helpers/lvs-cluster.js'
 import {TEST_SECRETS} from '../../helpers/cluster.js'
 import {renderKeepalivedConf} from '../../../src/templates/keepalived.js'
 import {lvsKeepalivedParts, renderVirtualServer} from '../../../src/templates/keepalived-lvs.js'
-import {renderArpSysctl, renderLoopbackUnit, renderModulesLoad} from '../../../src/templates/lvs-hosts.js'
+import {loopbackUnitVip, renderArpSysctl, renderLoopbackUnit, renderModulesLoad} from '../../../src/templates/lvs-hosts.js'
 import {renderLvsNotifyScript} from '../../../src/templates/scripts/notify-lvs.js'
 import {stackOf} from '../../../src/stacks/registry.js'
 
@@ -116,7 +116,9 @@ describe('real server and director files', () => {
   it('the loopback unit puts the VIP on lo as /32 and takes it away on stop, after the sysctls', () => {
     const unit = renderLoopbackUnit(ctx.config)
     assert.match(unit, /^ExecStart=ip addr replace 192\.168\.77\.100\/32 dev lo$/m)
-    assert.match(unit, /^ExecStop=ip addr del 192\.168\.77\.100\/32 dev lo$/m)
+    assert.match(unit, /^ExecStop=-ip addr del 192\.168\.77\.100\/32 dev lo$/m)
+    assert.equal(loopbackUnitVip(unit), '192.168.77.100')
+    assert.equal(loopbackUnitVip(null), undefined)
     assert.match(unit, /^After=systemd-sysctl\.service$/m)
     assert.match(unit, /^RemainAfterExit=yes$/m)
     assert.match(unit, /^WantedBy=multi-user\.target$/m)
