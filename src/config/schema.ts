@@ -175,6 +175,8 @@ export const keepalivedSchema = z
     preempt: z.boolean().default(true),
     /** Unicast VRRP to the peer instead of multicast (networks that drop multicast). */
     unicast: z.boolean().default(true),
+    /** With `unicast: false`: the group adverts go to (seed 001's vrrp_mcast_group4); left out, VRRP's own 224.0.0.18. */
+    mcastGroup: ipv4.optional(),
   })
   .strict()
 
@@ -274,34 +276,72 @@ export type FencingConfig = z.infer<typeof fencingSchema>
 export const realServerSchema = z
   .object({
     name: nodeName,
+    /** SSH address and the address the directors forward to: DR rewrites only the MAC, so it is an IPv4 on the VIP's network. */
     address: ipv4,
-    port: port.default(80),
-    weight: z.number().int().min(0).max(65535).default(1),
+    /** The port the service answers on; left out, the virtual service's (direct routing cannot change it). */
+    port: port.optional(),
+    /** IPVS weight: share of new connections under wrr/wlc; 0 keeps it in the table but sends it nothing. */
+    weight: z.number().int().min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(1),
     ssh: sshSchema.default({}),
+  })
+  .strict()
+
+/** How keepalived's checker decides a real server is alive (seed 001: HTTP_GET on the page, status 200). */
+export const lvsHealthCheckSchema = z
+  .object({
+    /** HTTP_GET asks `path` for `statusCode`; TCP_CHECK only connects to the port. */
+    type: z.enum(['HTTP_GET', 'TCP_CHECK'], {message: 'must be HTTP_GET or TCP_CHECK'}).default('HTTP_GET'),
+    path: z.string().regex(/^\//, 'must start with /').default('/'),
+    statusCode: z.number().int().min(100, 'must be 100-599').max(599, 'must be 100-599').default(200),
+    connectTimeout: z.number().int().min(1, 'must be 1-3600 (seconds)').max(3600, 'must be 1-3600 (seconds)').default(3),
+    /** Failed tries in a row before the real server leaves the pool (keepalived's `retry`). */
+    retries: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').default(3),
+    delayBeforeRetry: z.number().int().min(1, 'must be 1-3600 (seconds)').max(3600, 'must be 1-3600 (seconds)').default(3),
+    /** Seconds between checks of each real server (the virtual server's delay_loop). */
+    delayLoop: z.number().int().min(1, 'must be 1-3600 (seconds)').max(3600, 'must be 1-3600 (seconds)').default(6),
+  })
+  .strict()
+
+/** Seed 001's `vrrp_script chk_down`: while the maintenance file exists, the director's priority drops by -weight. */
+export const chkDownSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    weight: z.number().int().min(-253, 'must be -253 to -1').max(-1, 'must be -253 to -1 (a negative weight lowers the priority)').default(-15),
+    interval: z.number().int().min(1, 'must be 1-60 (seconds)').max(60, 'must be 1-60 (seconds)').default(1),
+    fall: z.number().int().min(1, 'must be 1-10').max(10, 'must be 1-10').default(2),
+    rise: z.number().int().min(1, 'must be 1-10').max(10, 'must be 1-10').default(1),
+  })
+  .strict()
+
+/** keepalived's `lvs_sync_daemon`: the master director sends its connection table to the backup (UDP 8848, multicast 224.0.0.81). */
+export const syncDaemonSchema = z
+  .object({
+    /** Interface the sync messages go out of; left out, the VIP's. */
+    interface: z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, 'is not an interface name').optional(),
+    /** Sync id (0-255): tells apart several director pairs on one network. */
+    id: z.number().int().min(0, 'must be 0-255').max(255, 'must be 0-255').default(0),
   })
   .strict()
 
 export const lvsSchema = z
   .object({
     port: port.default(80),
-    protocol: z.enum(['TCP', 'UDP']).default('TCP'),
-    scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh']).default('rr'),
-    kind: z.enum(['DR', 'NAT']).default('DR'),
-    realServers: z.array(realServerSchema).min(1, 'needs at least one real server'),
-    healthCheck: z
-      .object({
-        path: z.string().regex(/^\//).default('/'),
-        statusCode: z.number().int().min(100).max(599).default(200),
-        connectTimeout: z.number().int().min(1).default(3),
-        retries: z.number().int().min(0).default(3),
-        delayLoop: z.number().int().min(1).default(6),
-      })
-      .strict()
-      .default({}),
+    protocol: z.enum(['TCP', 'UDP'], {message: 'must be TCP or UDP'}).default('TCP'),
+    scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh'], {message: 'must be one of rr, wrr, lc, wlc, sh, dh'}).default('rr'),
+    kind: z.enum(['DR', 'NAT'], {message: 'must be DR or NAT'}).default('DR'),
+    /** Seconds a client keeps going to the same real server; left out, every connection is scheduled anew. */
+    persistenceTimeout: z.number().int().min(1, 'must be 1-86400 (seconds)').max(86400, 'must be 1-86400 (seconds)').optional(),
+    realServers: z.array(realServerSchema).min(2, 'needs at least two real servers (one alone is no pool to fail over within)'),
+    healthCheck: lvsHealthCheckSchema.default({}),
     /** Touch this file on a director to hand the VIP to the peer (maintenance). */
     maintenanceFile: absPath.default('/etc/keepalived/down'),
+    chkDown: chkDownSchema.default({}),
+    syncDaemon: syncDaemonSchema.optional(),
+    /** Where the notify script mails each director transition (with `mail` installed); left out, transitions are only logged. */
+    notifyEmail: z.string().regex(/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'is not a plain e-mail address like ops@example.com').optional(),
   })
   .strict()
+export type LvsConfig = z.infer<typeof lvsSchema>
 
 export const drillSchema = z
   .object({

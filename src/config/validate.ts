@@ -154,7 +154,7 @@ const SECTION_FIX: Record<string, string> = {
   keepalived: 'add `keepalived: { virtualRouterId: 51 }` with a router id (1-255) no other VRRP router on this network uses',
   heartbeat: 'add `heartbeat: { deadtime: 5 }`',
   pacemaker: 'add `pacemaker: { fencing: { devices: [ { node: node1, ip: <BMC address>, username: admin }, { node: node2, ... } ] } }` with the passwords under `fencePasswords:` in the secrets file, or say `pacemaker: { fencing: none }` to run without fencing (a network cut then splits the cluster)',
-  lvs: 'add `lvs: { port: 80, realServers: [ { name: web1, address: 192.168.1.161 } ] }`',
+  lvs: 'add `lvs: { port: 80, realServers: [ { name: web1, address: 192.168.1.161 }, { name: web2, address: 192.168.1.162 } ] }`',
   storage: 'add `storage: { disk: /dev/sdb, partition: { number: 1, size: 10G } }` naming a blank disk present on both nodes',
   filesystem: 'add `filesystem: { type: ext4, mountPoint: /data }`',
   nfs: 'add `nfs: { exports: [ { path: /data, clients: 192.168.1.0/24 } ] }`',

@@ -6,6 +6,7 @@
 import {maskEncoded} from '../state/secret-encodings.js'
 import {RefusalError, RemoteCommandError, VerifyError, HapairError} from '../errors.js'
 import type {NodeConfig} from '../config/schema.js'
+import {hostsOf} from '../config/hosts.js'
 import type {Host} from '../transport/host.js'
 import type {NodeRecord, StepRecord} from '../state/state-file.js'
 import {applyChange} from './apply-change.js'
@@ -31,8 +32,10 @@ export interface StepResult {
   plan: Plan
 }
 
+/** The hosts a step reads and acts on: its own choice, else its role's hosts (the cluster nodes by default). */
 export function stepNodes(step: Step, ctx: StepContext): NodeConfig[] {
-  return step.nodes ? step.nodes(ctx) : ctx.nodes
+  if (step.nodes) return step.nodes(ctx)
+  return step.role && step.role !== 'nodes' ? hostsOf(ctx.config, step.role) : ctx.nodes
 }
 
 /** Every node's facts: a node's prefetched output when there is one (see prefetch.ts), else one call. */

@@ -29,6 +29,7 @@ import type {NodeConfig} from '../config/schema.js'
 import {factBlockScript, factScript, type FactBlock, type FactSet} from '../facts/fact.js'
 import type {Host} from '../transport/host.js'
 import type {Step, StepContext} from './step.js'
+import {stepNodes} from './execute-step.js'
 
 export interface PrefetchEntry {
   step: Step
@@ -47,9 +48,9 @@ export type Prefetched = Map<string, FactOutput>
 const MARK = '@@hapair-step'
 const BLOCK = '@@hapair-block'
 
-/** The nodes a step reads (its `nodes`, default both). */
+/** The hosts a step reads (execute-step.ts decides, for the step's own reads too). */
 function nodesOf(entry: PrefetchEntry): NodeConfig[] {
-  return entry.step.nodes ? entry.step.nodes(entry.ctx) : entry.ctx.nodes
+  return stepNodes(entry.step, entry.ctx)
 }
 
 /** A set's blocks when its script is made of them (factSet's always are); else it composes whole. */

@@ -9,8 +9,10 @@ import {HAPAIR_VERSION} from './version.js'
 import {chooseRenderer} from './renderer.js'
 import {readRunbook, selectBy, type RunbookFile, type RunbookLine} from './runbook-file.js'
 import type {ClusterConfig} from '../config/schema.js'
+import {allHosts} from '../config/hosts.js'
 import type {RunSummary} from './runner.js'
 import {withSession} from './session.js'
+import type {Connector} from '../transport/connect-all.js'
 import {forceDistroFlag} from '../base-command.js'
 import type {PackageFamily} from '../distro/family.js'
 import {askToSetAside, resetStateFlag} from './reset-state.js'
@@ -54,6 +56,8 @@ export interface RunbookCommandInput {
   interactive: boolean
   /** Human output (stdout); silent under --json. */
   print: (text: string) => void
+  /** For tests: a fake host per cluster host instead of SSH. */
+  connector?: Connector
 }
 
 export async function runRunbookCommand(input: RunbookCommandInput): Promise<RunSummary & {runbook: string}> {
@@ -74,8 +78,8 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
           runbook = readRunbook(typeof input.runbook === 'string' ? input.runbook : input.runbook(config))
           lines = selectBy(runbook.lines, (l) => l.id, {only: input.flags.only, from: input.flags.from})
           const {limit} = input.flags
-          if (limit !== undefined && !config.nodes.some((n) => n.name === limit)) {
-            throw new UsageError(`--limit ${limit}: no such node in the cluster file`, `use one of: ${config.nodes.map((n) => n.name).join(', ')}`)
+          if (limit !== undefined && !allHosts(config).some((n) => n.name === limit)) {
+            throw new UsageError(`--limit ${limit}: no such node in the cluster file`, `use one of: ${allHosts(config).map((n) => n.name).join(', ')}`)
           }
         },
       },
@@ -110,6 +114,7 @@ export async function runRunbookCommand(input: RunbookCommandInput): Promise<Run
         if (!input.json) input.print(formatSummary(summary, input.flags['dry-run']))
         return {...summary, runbook: runbook.name}
       },
+      input.connector,
     )
   } finally {
     process.off('SIGINT', onSigint)

@@ -5,6 +5,7 @@
 import {join} from 'node:path'
 import {loadCluster, type LoadedCluster} from '../config/load.js'
 import {secretValues} from '../config/secrets.js'
+import {allHosts} from '../config/hosts.js'
 import {connectAll, connectReachable, type Connector, type Unreachable} from '../transport/connect-all.js'
 import type {Host} from '../transport/host.js'
 import {RunLog} from '../transport/run-log.js'
@@ -60,7 +61,8 @@ export async function withSession<T>(opts: SessionOptions, fn: (session: Session
   let hosts: Map<string, Host> | undefined
   try {
     let state = opts.openState ? await openStateFile(stateDir, opts.openState) : undefined
-    const targets = cluster.config.nodes.map((n) => ({node: n.name, address: n.address, ssh: n.ssh}))
+    // Every host of every role (directors and an LVS pool's real servers), each once, all in parallel.
+    const targets = allHosts(cluster.config).map((n) => ({node: n.name, address: n.address, ssh: n.ssh}))
     const connectOpts = {acceptNewHostKeys: opts.acceptNewHostKeys, interactive: opts.interactive, confirmHostKey: opts.confirmHostKey, askPassword: opts.askPassword, log}
     const connected = opts.partial ? await connectReachable(targets, connectOpts, connector) : {hosts: await connectAll(targets, connectOpts, connector), unreachable: new Map()}
     hosts = connected.hosts

@@ -3,6 +3,7 @@
  * apply it, then verify by reading the facts again. "Changed" means the plan held changes.
  */
 import type {ClusterConfig, NodeConfig, Secrets} from '../config/schema.js'
+import type {Role} from '../config/hosts.js'
 import type {PackageFamily} from '../distro/family.js'
 import type {FactSet} from '../facts/fact.js'
 import type {Host} from '../transport/host.js'
@@ -87,8 +88,10 @@ export interface Step<F = any> {
   /** Dotted id used by runbooks, `--only` and `--from` (e.g. `drbd.metadata`). */
   id: string
   title: string
-  /** Nodes this step reads and acts on; default: both cluster nodes. */
+  /** Nodes this step reads and acts on; default: the hosts of its role. */
   nodes?(ctx: StepContext): NodeConfig[]
+  /** The hosts it acts on when `nodes` is not given: the cluster nodes (default) or an LVS pool's real servers. */
+  role?: Role
   /** What to read on a node: one remote call. */
   facts(ctx: StepContext, node: NodeConfig): FactSet<F>
   /**

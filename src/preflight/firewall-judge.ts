@@ -178,7 +178,7 @@ function judgeUfw(config: ClusterConfig, node: NodeConfig, needs: FirewallNeed[]
       }))
     } else if (need.kind === 'protocol') {
       const peer = need.from.kind === 'peer' ? ` -s ${need.from.address}` : ''
-      const dst = need.multicast ? ` -d ${VRRP_MULTICAST_GROUP}` : ''
+      const dst = need.multicast ? ` -d ${need.group ?? VRRP_MULTICAST_GROUP}` : ''
       out.push(finding(node, 'fail', `ufw blocks ${label}: ufw has no "allow proto vrrp" rule, so VRRP must be let in through /etc/ufw/before.rules${noteOf(need)}`, {
         fix: `add "-A ufw-before-input -p vrrp${peer}${dst} -j ACCEPT" to /etc/ufw/before.rules before its COMMIT line, then \`ufw reload\``,
       }))
@@ -243,7 +243,7 @@ function ufwRuleMatches(rule: UfwRule, need: FirewallNeed, ownAddresses: string[
   if (parts[0] && /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(parts[0])) address = parts.shift()
   const portSpec = parts[0]
   if (address) {
-    const wanted = need.kind === 'protocol' && need.multicast ? [VRRP_MULTICAST_GROUP, ...ownAddresses] : ownAddresses
+    const wanted = need.kind === 'protocol' && need.multicast ? [need.group ?? VRRP_MULTICAST_GROUP, ...ownAddresses] : ownAddresses
     if (!wanted.some((a) => inRange(a, address!))) return false
   }
   if (!portSpec) return true // every port and protocol

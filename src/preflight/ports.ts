@@ -35,8 +35,9 @@ export interface ProtocolNeed {
   number: 112
   service: string
   from: Source
-  /** VRRP over multicast goes to 224.0.0.18; unicast VRRP goes straight to the peer. */
+  /** VRRP over multicast goes to 224.0.0.18 (or `group`); unicast VRRP goes straight to the peer. */
   multicast: boolean
+  group?: string
   required: true
   note: string
 }
@@ -64,7 +65,7 @@ export function firewallNeeds(config: ClusterConfig, node: NodeConfig): Firewall
   const [serviceChannels, managerChannels] = [stack.service.peerChannels(config), stack.manager.peerChannels(config)]
   const toNeed = (ch: PeerChannel): FirewallNeed =>
     ch.proto === 'vrrp'
-      ? {kind: 'protocol', protocol: 'vrrp', number: 112, service: ch.what, from: fromPeer(ch.via), multicast: ch.multicast, required: true, note: ch.note}
+      ? {kind: 'protocol', protocol: 'vrrp', number: 112, service: ch.what, from: fromPeer(ch.via), multicast: ch.multicast, ...(ch.group && {group: ch.group}), required: true, note: ch.note}
       : {kind: 'port', port: ch.port, proto: ch.proto, service: ch.what, from: fromPeer(ch.via), required: ch.required, ...(ch.note && {note: ch.note})}
   needs.push(...serviceChannels.map(toNeed))
   for (const p of stack.service.clientPorts(config)) {

@@ -15,6 +15,8 @@ import {evaluate, type NodeFacts} from './evaluate.js'
 import {preflightFacts} from './facts.js'
 import type {Finding} from './finding.js'
 import {planFixes} from './fixes.js'
+import {readRealServers} from '../cluster-state/real-server.js'
+import {evaluateRealServers} from './real-servers.js'
 
 export const FACTS_TIMEOUT_MS = 60_000
 
@@ -63,8 +65,10 @@ export async function readAllFacts(config: ClusterConfig, hosts: Map<string, Hos
 
 export async function runPreflight(config: ClusterConfig, hosts: Map<string, Host>, opts: PreflightOptions): Promise<PreflightResult> {
   const print = opts.print ?? (() => {})
-  const facts = await readAllFacts(config, hosts, opts.unreachable)
-  let findings = evaluate(config, facts, opts)
+  const [facts, pool] = await Promise.all([readAllFacts(config, hosts, opts.unreachable), readRealServers(config, hosts, opts.unreachable ?? new Map(), FACTS_TIMEOUT_MS)])
+  // Real servers get no --fix repairs: their findings are judged once, from this read.
+  const poolFindings = evaluateRealServers(config, pool, opts)
+  let findings = [...evaluate(config, facts, opts), ...poolFindings]
   let fixes: PreflightResult['fixes'] = null
   if (opts.fix) {
     const changes = planFixes(config, findings, facts)
@@ -76,7 +80,7 @@ export async function runPreflight(config: ClusterConfig, hosts: Map<string, Hos
       fixes.applied = outcome.applied
       fixes.failed = outcome.failed
       const after = await readAllFacts(config, hosts, opts.unreachable)
-      findings = evaluate(config, after, opts)
+      findings = [...evaluate(config, after, opts), ...poolFindings]
       findings.push(...outcome.failed.map(({node, message}): Finding => ({node, check: 'fix', level: 'fail', message})))
       // Like a step's re-plan after applying: a repair that still plans a change did not take.
       const failedNodes = new Set(outcome.failed.map((f) => f.node))

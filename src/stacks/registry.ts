@@ -6,6 +6,8 @@
 import type {ClusterConfig, Manager, Service, Stack} from '../config/schema.js'
 import {UsageError} from '../errors.js'
 import {nfsKeepalivedParts, renderKeepalivedDropIn} from '../templates/keepalived-nfs.js'
+import {lvsKeepalivedParts} from '../templates/keepalived-lvs.js'
+import {lvsServing} from '../steps/lvs/serving.js'
 import {HA_LOG_PATH} from '../templates/scripts/paths.js'
 import {nfsServing} from '../steps/nfs/serving.js'
 import {filesystemServing} from '../steps/filesystem/serving.js'
@@ -49,7 +51,16 @@ export const STACK_DESCRIPTORS: readonly StackDescriptor[] = [
     bareHandover: {release: renderBareRelease, acquire: renderBareAcquire},
   }),
   stack(keepalivedManager, filesystemService, {title: 'DRBD + keepalived (a filesystem on the VIP holder, no NFS)', ready: false, seed: '000'}),
-  stack(keepalivedManager, lvsService, {title: 'keepalived + LVS-DR directors', ready: false, seed: '001'}),
+  // Seed 001: steps and runbook built and unit-tested; ready once the lab has proven them (docs/lvs.md).
+  stack(keepalivedManager, lvsService, {
+    title: 'keepalived + LVS-DR directors',
+    ready: false,
+    seed: '001',
+    // No DRBD underneath: the HA layer is the whole runbook.
+    haInstallRunbook: 'lvs-keepalived',
+    transitionLog: HA_LOG_PATH,
+    keepalived: {parts: lvsKeepalivedParts, serving: lvsServing},
+  }),
   stack(pacemakerManager, filesystemService, {title: 'DRBD + corosync/pacemaker', ready: false, seed: '002'}),
   stack(pacemakerManager, nfsService, {title: 'DRBD + NFS + corosync/pacemaker', ready: false, seed: '002'}),
   // Seed 003: heartbeat moves DRBD and the mount; nothing floats on an address.

@@ -38,7 +38,7 @@ export type PeerChannel =
       /** The isolate drill leaves it open (management, not heartbeat or replication). */
       keepOnIsolate?: boolean
     }
-  | {proto: 'vrrp'; what: string; via: 'address'; multicast: boolean; required: true; note: string}
+  | {proto: 'vrrp'; what: string; via: 'address'; multicast: boolean; /** The multicast group, when not VRRP's 224.0.0.18. */ group?: string; required: true; note: string}
 
 /** What clients reach on the active node (NFS, the LVS virtual service): preflight's firewall needs. */
 export interface ClientPort {

@@ -4,6 +4,7 @@ import {connectionText} from '../cluster-state/drbd.js'
 import type {ServingShape} from '../cluster-state/node-state.js'
 import {splitBrainIn, type SplitBrainFinding} from '../cluster-state/split-brain.js'
 import type {NodeStatusFacts} from './probe.js'
+import {renderRealServers, type RealServerStatus} from './real-servers.js'
 
 export interface NodeStatus {
   node: string
@@ -32,6 +33,8 @@ export interface StatusReport {
   vipHolder: string | null
   primary: string | null
   splitBrain: SplitBrainFinding
+  /** An LVS pool's real servers (status/real-servers.ts); absent for stacks without one. */
+  realServers?: RealServerStatus[]
   healthy: boolean
   condition: ClusterCondition
   problems: string[]
@@ -119,6 +122,7 @@ const CONDITION_TEXT: Record<ClusterCondition, string> = {healthy: 'healthy', de
 export function conditionLine(r: StatusReport): string {
   if (r.condition === 'healthy') return `${r.cluster} is healthy`
   const down = r.nodes.filter((n) => !n.reachable).map((n) => n.node)
+  if (r.condition === 'degraded' && down.length === 0) return `${r.cluster} is degraded: the service is up, the LVS pool is not whole (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})`
   if (r.condition === 'degraded') return `${r.cluster} is degraded: ${down.join(', ')} unreachable, ${r.nodes.find((n) => n.reachable)!.node} serves alone`
   return `${r.cluster} is not healthy: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`
 }
@@ -139,7 +143,9 @@ export function renderStatus(r: StatusReport): string {
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
-  const out = [`${r.cluster} (${r.stack}): ${CONDITION_TEXT[r.condition]}`, line(head), ...rows.map(line)]
+  const down = r.nodes.some((n) => !n.reachable)
+  const condition = r.condition === 'degraded' && !down ? 'DEGRADED (the LVS pool is not whole; the service is up)' : CONDITION_TEXT[r.condition]
+  const out = [`${r.cluster} (${r.stack}): ${condition}`, line(head), ...rows.map(line), ...renderRealServers(r.realServers ?? [])]
   for (const p of r.problems) out.push(`  ! ${p}`)
   for (const n of r.nodes) if (n.hint) out.push(`  hint (${n.node}): ${n.hint}`)
   if (r.splitBrain.state !== 'none') out.push(`  fix: ${r.splitBrain.fix}`)

@@ -9,6 +9,7 @@ export const STEP_IDS: readonly string[] = [
   'filesystem.mkfs', 'filesystem.mount',
   'nfs.packages', 'nfs.config', 'nfs.boot',
   'keepalived.packages', 'keepalived.scripts', 'keepalived.config', 'keepalived.service',
+  'lvs.packages', 'lvs.module', 'lvs.arp', 'lvs.loopback', 'lvs.backend', 'lvs.notify',
   'heartbeat.packages', 'heartbeat.resources', 'heartbeat.nfs', 'heartbeat.config', 'heartbeat.service',
   'pacemaker.packages', 'pacemaker.keys', 'pacemaker.corosync', 'pacemaker.service', 'pacemaker.cib',
 ]

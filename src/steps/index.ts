@@ -6,11 +6,12 @@ import {drbdSteps} from './drbd/index.js'
 import {filesystemSteps} from './filesystem/index.js'
 import {heartbeatSteps} from './heartbeat/index.js'
 import {keepalivedSteps} from './keepalived/index.js'
+import {lvsSteps} from './lvs/index.js'
 import {nfsSteps} from './nfs/index.js'
 import {pacemakerSteps} from './pacemaker/index.js'
 import {storageSteps} from './storage/index.js'
 
-const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps, ...heartbeatSteps, ...pacemakerSteps]
+const ALL: Step[] = [...commonSteps, ...storageSteps, ...drbdSteps, ...filesystemSteps, ...nfsSteps, ...keepalivedSteps, ...lvsSteps, ...heartbeatSteps, ...pacemakerSteps]
 
 export const STEPS: ReadonlyMap<string, Step> = new Map(ALL.map((s) => [s.id, s]))
 

@@ -28,6 +28,8 @@ export function keepalivedSection(config: ClusterConfig): NonNullable<ClusterCon
  * inside it (track_script, notify_*), blocks after it (virtual_server for LVS).
  */
 export interface KeepalivedServiceParts {
+  /** Lines inside global_defs (lvs_sync_daemon for LVS). */
+  global?: string[]
   before: string[]
   instance: string[]
   after: string[]
@@ -56,6 +58,8 @@ export function renderKeepalivedConf(config: ClusterConfig, secrets: Secrets, no
     '    # The service\'s scripts (notify, checks) act on DRBD, mounts and daemons: they need root.',
     '    # Naming the user also stops the "keepalived_script does not exist" warning.',
     '    script_user root',
+    ...(!ka.unicast && ka.mcastGroup ? [`    vrrp_mcast_group4 ${ka.mcastGroup}`] : []),
+    ...(parts.global ?? []),
     '}',
     '',
     ...parts.before,

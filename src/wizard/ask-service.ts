@@ -135,7 +135,8 @@ export async function askLvs(p: Prompter, d: InitFlags, taken: string[]): Promis
     default: 'rr',
   })
   const realServers: {name: string; address: string}[] = (d['real-server'] ?? []).map((spec) => parseSpec('', spec, ['name', 'address'] as const, [])).filter((s): s is {name: string; address: string} => Boolean(s.name && s.address))
-  while (realServers.length === 0 || (await p.confirm({message: 'Add another real server?', default: realServers.length < 2}))) {
+  // A pool needs two real servers at least (the schema refuses fewer); more are asked for.
+  while (realServers.length < 2 || (await p.confirm({message: 'Add another real server?', default: false}))) {
     const n = realServers.length + 1
     const name = await p.input({message: `Real server ${n}: name`, default: `web${n}`, validate: (v) => /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(v) || 'a short host name'})
     const address = await p.input({

@@ -6,7 +6,9 @@
 import {shq} from '../../facts/fact.js'
 import {KEEPALIVED_CONF_PATH, KEEPALIVED_DROPIN_PATH, KEEPALIVED_SECRET_KEYS} from '../../templates/keepalived.js'
 import {nodePriorities} from '../preferred-node.js'
-import type {HaManager} from '../types.js'
+import type {ConfigProblem} from '../../errors.js'
+import {isIPv4} from '../../config/net.js'
+import type {HaManager, LooseConfig} from '../types.js'
 import {systemdUnitControl} from './systemd-unit.js'
 
 export const VRRP_MULTICAST_GROUP = '224.0.0.18'
@@ -27,16 +29,19 @@ export const keepalivedManager: HaManager = {
   drbdUpAtBoot: true,
   needsExactNameResolution: false,
   selinux: {clusterDaemons: false, keepalivedScripts: true},
+  rules: mcastGroupRules,
   peerChannels: (config) => {
     const multicast = config.keepalived ? !config.keepalived.unicast : false
+    const group = config.keepalived?.mcastGroup ?? VRRP_MULTICAST_GROUP
     return [
       {
         proto: 'vrrp',
         what: 'keepalived VRRP',
         via: 'address',
         multicast,
+        ...(multicast && {group}),
         required: true,
-        note: multicast ? `adverts go to the multicast group ${VRRP_MULTICAST_GROUP}` : 'adverts are unicast from the peer',
+        note: multicast ? `adverts go to the multicast group ${group}` : 'adverts are unicast from the peer',
       },
     ]
   },
@@ -88,4 +93,14 @@ export const keepalivedManager: HaManager = {
     (config.keepalived?.preempt ?? true)
       ? {returns: true, why: 'keepalived preempt: the higher priority takes the VIP back'}
       : {returns: false, why: 'keepalived nopreempt: the VIP stays where it is'},
+}
+
+/** A group outside 224.0.0.0/4 is an ordinary address; under unicast the group would be ignored. */
+function mcastGroupRules(c: LooseConfig): ConfigProblem[] {
+  const ka = c.keepalived
+  if (!ka || typeof ka.mcastGroup !== 'string' || !isIPv4(ka.mcastGroup)) return []
+  if (ka.unicast !== false) return [{path: 'keepalived.mcastGroup', message: 'is used only with multicast VRRP, and keepalived.unicast is on', fix: 'set `unicast: false` to send adverts to the group, or remove `mcastGroup`'}]
+  const first = Number(ka.mcastGroup.split('.')[0])
+  if (first >= 224 && first <= 239) return []
+  return [{path: 'keepalived.mcastGroup', message: `${ka.mcastGroup} is not a multicast address (224.0.0.0/4)`, fix: 'use a group such as `mcastGroup: 224.0.0.33` (seed 001), or leave it out for 224.0.0.18'}]
 }

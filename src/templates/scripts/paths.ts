@@ -4,6 +4,8 @@
 export const HA_SCRIPT_DIR = '/etc/keepalived/hapair'
 export const NOTIFY_SCRIPT_PATH = `${HA_SCRIPT_DIR}/notify.sh`
 export const CHECK_SCRIPT_PATH = `${HA_SCRIPT_DIR}/check-nfs.sh`
+/** The LVS directors' notify script: logs (and mails) each transition; IPVS itself needs nothing moved. */
+export const LVS_NOTIFY_SCRIPT_PATH = `${HA_SCRIPT_DIR}/notify-lvs.sh`
 export const HA_SCRIPT_MODE = 0o755
 
 /** Every transition, with a timestamp, node name and outcome (also sent to syslog as `hapair-ha`). */

@@ -82,7 +82,7 @@ test('an unsupported distribution fails naming what was found, or warns under --
 test('DRBD module on disk (recorded modinfo of Debian 6.1 drbd.ko): ok; the lvs stack does not check it', () => {
   const findings = evaluate(recordedConfig(), both('debian12-ufw.out'))
   assert.deepEqual(one(findings, 'pfnode1', 'drbd module'), {node: 'pfnode1', check: 'drbd module', level: 'ok', message: 'DRBD 8.4.11 kernel module available (kernel 6.18.44-fc-v595)'})
-  const lvs = recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 80, realServers: [{name: 'web1', address: '192.0.2.21'}]}})
+  const lvs = recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 80, realServers: [{name: 'web1', address: '192.0.2.21'}, {name: 'web2', address: '192.0.2.22'}]}})
   assert.equal(on(evaluate(lvs, both('debian12-ufw.out', lvs)), 'pfnode1', 'drbd module').length, 0)
 })
 
@@ -162,7 +162,7 @@ test('ufw rule forms (recorded): before.rules VRRP, multicast group rule, LIMIT,
   assert.deepEqual(hbFindings[0].repair, {kind: 'firewall', label: '694/udp', commands: ["ufw allow from 192.0.2.12 to any port 694 proto udp comment 'hapair: heartbeat'"]})
 
   // The LVS virtual service on 443 is in "80,443/tcp".
-  const lvs = recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}]}})
+  const lvs = recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}, {name: 'web2', address: '192.0.2.22'}]}})
   assert.deepEqual(on(evaluate(lvs, both('debian12-ufw-rules.out', lvs)), 'pfnode1', 'firewall').map((f) => f.level), ['ok'])
 })
 

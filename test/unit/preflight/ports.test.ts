@@ -42,7 +42,7 @@ test('heartbeat: its UDP port; pacemaker: corosync (udpu adds port-1) and pcsd o
   assert.ok(pm.includes('2224/tcp pcsd from 192.0.2.12 (optional)'))
   assert.ok(!pm.some((l) => l.startsWith('VRRP')))
   assert.ok(summary(recordedConfig({stack: 'pacemaker', keepalived: undefined, pacemaker: {fencing: 'none'}})).includes('5405/udp corosync (knet) from 192.0.2.12'))
-  const lvs = summary(recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}]}}))
+  const lvs = summary(recordedConfig({stack: 'lvs', nfs: undefined, storage: undefined, filesystem: undefined, lvs: {port: 443, realServers: [{name: 'web1', address: '192.0.2.21'}, {name: 'web2', address: '192.0.2.22'}]}}))
   assert.deepEqual(lvs, ['22/tcp SSH from admin', '443/tcp LVS virtual service from clients', 'VRRP (IP protocol 112) keepalived VRRP from 192.0.2.12'])
 })
 
