@@ -25,7 +25,11 @@ import {LOCK_WAIT_S, STORAGE_SHELL_LIB, UMOUNT_GRACE_S} from './notify.js'
 export const VIP_RESOURCE_PATH = `${RESOURCE_D}/${VIP_RESOURCE}`
 export const FS_RESOURCE_PATH = `${RESOURCE_D}/${FS_RESOURCE}`
 
-function header(config: ClusterConfig, family: PackageFamily, name: string, what: string): string {
+/**
+ * What both scripts share: settings, the HA shell, heartbeat's usage contract, and `status`
+ * answered from `running` (a read-only shell condition) before anything is logged or changed.
+ */
+function header(config: ClusterConfig, family: PackageFamily, name: string, what: string, running: string): string {
   return sh`#!/bin/bash
 # shellcheck disable=SC2034,SC2317 # settings and functions shared with the other HA scripts, used in part here
 # managed by hapair (cluster ${config.name}): heartbeat resource "${name}" (haresources): ${what}
@@ -46,18 +50,18 @@ case $ACTION in start | stop | status) ;; *)
   echo "usage: $0 start|stop|status" >&2
   exit 2
   ;;
-esac`
+esac
+if [ "$ACTION" = status ]; then
+  if ${running}; then echo running; exit 0; fi
+  echo stopped
+  exit 3
+fi
+`
 }
 
 /** `hapair-vip`: the VIP on its interface, announced with gratuitous ARP (heartbeat's send_arp). */
 export function renderVipResourceScript(config: ClusterConfig, family: PackageFamily): string {
-  return sh`${header(config, family, VIP_RESOURCE, 'the VIP, first to start and last to stop')}
-if [ "$ACTION" = status ]; then
-  if holds_vip; then echo running; exit 0; fi
-  echo stopped
-  exit 3
-fi
-
+  return sh`${header(config, family, VIP_RESOURCE, 'the VIP, first to start and last to stop', 'holds_vip')}
 log "begin ($VIP/$PREFIX on $IFACE)"
 rc=0
 if [ "$ACTION" = start ]; then
@@ -87,13 +91,7 @@ exit "$rc"
  * (drbddisk starts before it); unmounted on stop, killing what still holds it after a grace.
  */
 export function renderFsResourceScript(config: ClusterConfig, family: PackageFamily): string {
-  return sh`${header(config, family, FS_RESOURCE, 'the DRBD filesystem, after drbddisk and before the service')}
-if [ "$ACTION" = status ]; then
-  if data_mounted; then echo running; exit 0; fi
-  echo stopped
-  exit 3
-fi
-
+  return sh`${header(config, family, FS_RESOURCE, 'the DRBD filesystem, after drbddisk and before the service', 'data_mounted')}
 log "begin ($DEV on $MP)"
 if [ "$ACTION" = start ]; then
   if ! is_primary; then
