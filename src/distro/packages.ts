@@ -64,12 +64,28 @@ export function allFamilyNames(logical: LogicalPackage[]): Record<PackageFamily,
   return {apt: packageNames(logical, 'apt'), dnf: packageNames(logical, 'dnf'), yum: packageNames(logical, 'yum')}
 }
 
-/** Install command for a family; apt refreshes its lists only when the first try cannot find a package. */
+/** How long an apt command waits for another to let dpkg go (a killed run's apt-get finishing, unattended-upgrades). */
+export const APT_LOCK_WAIT_S = 600
+
+/**
+ * Install command for a family; apt refreshes its lists only when the first try cannot find a
+ * package. An install cut short (hapair killed, the link lost) leaves apt-get running on the node
+ * until it ends, holding dpkg's lock, or dpkg interrupted with packages unpacked but not
+ * configured: apt waits for the lock (`apt-get check` takes it), and dpkg finishes its own work
+ * first, so the run after such a cut converges instead of failing on "Could not get lock" or
+ * "dpkg was interrupted".
+ */
 export function installScript(family: PackageFamily, names: string[]): string {
   const list = names.join(' ')
   if (family === 'apt') {
-    const install = `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ${list}`
-    return `${install} || { apt-get update -q && ${install}; }`
+    const apt = `apt-get -o DPkg::Lock::Timeout=${APT_LOCK_WAIT_S}`
+    const install = `${apt} install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ${list}`
+    return [
+      'export DEBIAN_FRONTEND=noninteractive',
+      `${apt} -q check >/dev/null 2>&1 || true`,
+      'if [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)$(dpkg --audit 2>/dev/null)" ]; then dpkg --force-confold --configure -a; fi',
+      `${install} || { ${apt} update -q && ${install}; }`,
+    ].join('\n')
   }
   return `${family} install -y ${list}`
 }

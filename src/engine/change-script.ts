@@ -19,5 +19,5 @@ HAPAIR_EOF
 chmod ${change.mode.toString(8).padStart(4, '0')} "$tmp"
 ${validate}mv -f "$tmp" ${path}
 trap - EXIT
-`
+${change.then ? `${change.then.script.trimEnd()}\n` : ''}`
 }

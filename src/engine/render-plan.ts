@@ -14,8 +14,9 @@ export function describeChange(change: Change): string {
       return `${change.node}: ${change.title} (waits)`
     case 'file': {
       const head = `${change.node}: ${change.title} (${change.path}, mode ${change.mode.toString(8)})`
-      if (change.secret) return secretFileDiff(head, change)
-      return `${head}\n${diffLines(change.path, change.before, change.content)}`
+      const then = change.then ? `\n    then ${change.then.title}:\n${change.then.script.trimEnd().split('\n').map((l) => `    $ ${l}`).join('\n')}` : ''
+      if (change.secret) return secretFileDiff(head, change) + then
+      return `${head}\n${diffLines(change.path, change.before, change.content)}${then}`
     }
   }
 }

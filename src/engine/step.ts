@@ -56,6 +56,12 @@ export interface FileChange {
   beforeSha256?: string | null
   /** Checks the new file before it replaces the old one; `{}` stands for the temp file's path. */
   validate?: string
+  /**
+   * What must follow the file on the node (a daemon-reload, a reload), run in the same remote
+   * script once it is in place: as separate changes, a run killed between the two left the new
+   * file and the old daemon, and the next run, finding the file up to date, never ran the second.
+   */
+  then?: {title: string; script: string}
 }
 
 export interface CommandChange {

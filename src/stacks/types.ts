@@ -106,7 +106,9 @@ export interface HaManager extends SectionRules {
   killHa: string
   /**
    * The manager itself promotes DRBD and mounts the filesystem (heartbeat's drbddisk, pacemaker's
-   * drbd clone): then `drbd.primary`'s ongoing role and `filesystem.mount` stand down after setup.
+   * drbd clone): then fstab lines for the device are commented out. (Under every manager, once it
+   * runs, `drbd.primary`'s ongoing role and `filesystem.mount` stand down: keepalived's notify
+   * scripts promote and mount too; see standDownNote.)
    */
   ownsDrbdRole: boolean
   /** DRBD fences through the manager (`fencing resource-only` with its crm-fence-peer handlers); left out, DRBD does not fence. */

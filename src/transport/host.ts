@@ -38,6 +38,15 @@ export interface Host {
 /** The strict header every script gets, so a failing pipe stage fails the script. */
 export const SCRIPT_HEADER = 'set -euo pipefail\nexport LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
 
+/**
+ * What goes down the channel: the header and the script inside one brace group. bash reads a
+ * compound command whole before it runs any of it, so a script cut short on the way (hapair
+ * killed mid-send, a connection lost) is a syntax error that runs nothing, never its first half.
+ */
+export function wholeScript(script: string): string {
+  return `{\n${SCRIPT_HEADER}${script}\n}\n`
+}
+
 /** The label of a script run without one: its first meaningful line, shortened. */
 export function labelOf(script: string, opts: ExecOptions = {}): string {
   if (opts.label) return opts.label

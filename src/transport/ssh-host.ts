@@ -7,7 +7,7 @@ import {performance} from 'node:perf_hooks'
 import {StringDecoder} from 'node:string_decoder'
 import type {Client as SshClient, ClientChannel} from 'ssh2'
 import {ConnectError, ExitCode, HapairError} from '../errors.js'
-import {labelOf, SCRIPT_HEADER, type ExecOptions, type ExecResult, type Host} from './host.js'
+import {labelOf, wholeScript, type ExecOptions, type ExecResult, type Host} from './host.js'
 import type {RunLog} from './run-log.js'
 
 /** sshd's MaxSessions defaults to 10 channels per connection; stay under it. */
@@ -129,7 +129,7 @@ export class SshHost implements Host {
           if (code === undefined) finish({error: new ConnectError(this.node, `connection lost while running "${label}"${this.lost ? `: ${this.lost}` : ''}`)})
           else finish({code})
         })
-        stream.end(SCRIPT_HEADER + script)
+        stream.end(wholeScript(script))
       })
       start(0)
     })

@@ -19,6 +19,10 @@ import {
 } from './lab-suite.js'
 import {pairFingerprint} from './pair-fingerprint.js'
 import {readSuiteFingerprint} from './suite-fingerprints.js'
+import {describeChain, killInEachStep} from './interrupt-chain.js'
+
+/** The runbook's steps after storage, in order: each gets a run killed while it applies. */
+const HA_STEPS = ['nfs.packages', 'nfs.config', 'nfs.boot', 'keepalived.packages', 'keepalived.scripts', 'keepalived.config', 'keepalived.service']
 
 const holdsVip = async (node: string) => (await guestExec(node, `ip -4 -o addr show dev eth0 | grep -qw ${VIP}`, {timeoutMs: 30_000})).code === 0
 const isPrimary = async (node: string) => /ro:Primary\//.test((await guestExec(node, 'cat /proc/drbd', {timeoutMs: 30_000})).stdout)
@@ -38,6 +42,8 @@ async function serves(node: string): Promise<boolean> {
     (await guestExec(node, 'findmnt -n /data >/dev/null && test "$(cat /proc/fs/nfsd/threads)" -gt 0', {timeoutMs: 30_000})).code === 0
 }
 
+/** Each node's current data generation (get-gi's first field): a create-md or a forced primary makes a new one, a handover does not. */
+const generations = (f: Record<string, Record<string, string>>) => Object.fromEntries(Object.entries(f).map(([node, v]) => [node, v.generations.split(':')[0]]))
 const drbdOnly = (f: Record<string, Record<string, string>>) => Object.fromEntries(Object.entries(f).map(([node, v]) => [node, {drbd: v.drbd, generations: v.generations}]))
 
 const url = (file: string) => `nfs://${VIP}/data/${file}?version=3`
@@ -62,11 +68,22 @@ before(async () => {
   await restoreSuiteCheckpoint(CHECKPOINT_STORAGE)
 })
 
-test('storage ready -> run nfs-keepalived: storage untouched, NFS and keepalived really installed; VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
-  const run = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {timeoutMs: 40 * 60_000}), 0, 'run nfs-keepalived')
-  const done = changed(run.json)
-  assert.deepEqual(done.filter((id) => /^(storage|drbd|filesystem)\./.test(id)), [], `the storage steps changed something: ${done.join(', ')}`)
-  for (const install of ['nfs.packages', 'keepalived.packages']) assert.ok(done.includes(install), `${install} did not install: ${done.join(', ')}`)
+test('storage ready -> run nfs-keepalived, SIGKILLed in each HA step: storage untouched, NFS and keepalived really installed; VIP and DRBD primary on node1, /data exported, a client writes and reads through the VIP', async () => {
+  // Issue 12's interruption matrix for the HA steps: each run is killed while its step applies
+  // (an apt-get install, a file, a unit), the next run takes over, the last one converges.
+  const chain = await killInEachStep(['run', 'nfs-keepalived'], HA_STEPS, {timeoutMs: 40 * 60_000})
+  console.log(describeChain(chain))
+  assert.deepEqual(chain.interruptions.map((i) => i.step), HA_STEPS, 'a step applied without a run killed in it')
+  assert.deepEqual(changed(expectExit(chain.final, 0, 'run nfs-keepalived after the kills').json), [])
+  assert.doesNotMatch(chain.last.stdout, /\[(storage|drbd|filesystem)\.[a-z]+\]: \d+ changes? made/, 'the storage steps changed something')
+  // Really installed, by dpkg's own record (the storage checkpoint has neither).
+  for (const node of ['node1', 'node2']) {
+    assert.match(await on(node, "dpkg-query -W -f '${Status} ${Package}\\n' nfs-kernel-server keepalived"), /^install ok installed nfs-kernel-server\ninstall ok installed keepalived$/)
+  }
+  // Nothing done twice underneath: DRBD's data generations are the storage checkpoint's.
+  const storage = readSuiteFingerprint(CHECKPOINT_STORAGE)
+  assert.ok(storage, `no fingerprint of checkpoint ${CHECKPOINT_STORAGE}`)
+  assert.deepEqual(generations(await pairFingerprint()), generations(storage))
   await until('node1 to serve', () => serves('node1'), 60_000)
   assert.match(await on('node1', 'exportfs -v'), /^\/data\s/m)
   await clientWrite('hello.txt', 'written through the VIP\n')

@@ -8,11 +8,14 @@
  * filesystem wiped on both nodes: the packages are installed (the NFS + keepalived suite proves
  * real installs; repeating them here cost two minutes), and everything the preferred node decides
  * (which side `primary --force` runs on, the direction of the initial sync, who takes the VIP
- * first) starts from nothing, as on blank disks.
+ * first) starts from nothing, as on blank disks. Its first run is also issue 12's interruption
+ * matrix for the steps that decide the first Primary: hapair SIGKILLed while DRBD's metadata is
+ * created and while `primary --force` runs, then run again, and DRBD says it was forced once.
  */
 import {before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {expectExit, hapair} from './cli.js'
+import {describeChain, killInEachStep} from './interrupt-chain.js'
 import {clusterFileVariant, haLogTails, onGuest as on, requireCluster} from './lab-suite.js'
 import {VIP} from '../../src/lab/index.js'
 
@@ -30,6 +33,8 @@ async function wipeReplicatedDisks(): Promise<void> {
       'dd if=/dev/zero of=/dev/vdb1 bs=1M count=8 oflag=direct status=none',
       ': >/var/log/hapair-ha.log',
       'rm -rf /run/hapair',
+      // The kernel log then holds only this suite's DRBD history (counted below).
+      'dmesg -C',
     ].join(' && '))
   }
 }
@@ -45,9 +50,14 @@ test('node2 with the higher priority: from empty replicated disks, DRBD Primary,
     assert.notEqual(out, yaml, 'the lab cluster file no longer has the node2 entry this test edits')
     return out
   })
-  const run = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {configFile: file, timeoutMs: 20 * 60_000}), 0, 'run nfs-keepalived (node2 preferred)')
-  const changed = run.json.steps.filter((s: {status: string}) => s.status === 'changed').map((s: {id: string}) => s.id)
-  for (const id of ['drbd.metadata', 'drbd.primary', 'filesystem.mkfs', 'keepalived.config']) assert.ok(changed.includes(id), `${id} did not run: ${changed.join(', ')}`)
+  const chain = await killInEachStep(['run', 'nfs-keepalived'], ['drbd.metadata', 'drbd.primary'], {configFile: file, timeoutMs: 20 * 60_000})
+  console.log(describeChain(chain))
+  assert.deepEqual(chain.interruptions.map((i) => i.step), ['drbd.metadata', 'drbd.primary'], 'a run was not killed while its step applied')
+  // Forced once, on node2, and one full sync from it: a second primary --force or create-md shows here.
+  const kernel = async (node: string, what: string) => Number(await on(node, `dmesg | grep -c '${what}' || true`))
+  assert.equal(await kernel('node2', 'Forced to consider local data as UpToDate'), 1, 'primary --force did not run exactly once on node2')
+  assert.equal(await kernel('node1', 'Forced to consider local data as UpToDate'), 0, 'primary --force ran on node1')
+  assert.equal(await kernel('node2', 'full sync required'), 1, 'not exactly one full sync from node2')
 
   const status = expectExit(await hapair(['status', '--json'], {configFile: file}), 0, 'status')
   assert.equal(status.json.primary, 'node2', `DRBD Primary is not the preferred node\n${await haLogTails()}`)
@@ -58,6 +68,5 @@ test('node2 with the higher priority: from empty replicated disks, DRBD Primary,
   assert.match(await on('node2', 'cat /var/log/hapair-ha.log'), / master: serving:/)
   assert.doesNotMatch(await on('node1', 'cat /var/log/hapair-ha.log 2>/dev/null || true'), / master: serving:/)
 
-  const again = expectExit(await hapair(['run', 'nfs-keepalived', '--json'], {configFile: file, timeoutMs: 20 * 60_000}), 0, 'second run (node2 preferred)')
-  assert.deepEqual(again.json.steps.filter((s: {status: string}) => s.status === 'changed').map((s: {id: string}) => s.id), [])
+  assert.deepEqual(expectExit(chain.final, 0, 'second run (node2 preferred)').json.steps.filter((s: {status: string}) => s.status === 'changed').map((s: {id: string}) => s.id), [])
 })

@@ -64,7 +64,9 @@ test('a second run changes nothing and says so', async () => {
   assert.deepEqual(changedSteps(r.json), [])
 })
 
-for (const scenario of ['stop-ha', 'kill-service', 'maintenance']) {
+// The clean hand-overs first, then the faults: a crash, heartbeat SIGKILLed (its peer takes over
+// after deadtime while the killed node still holds everything), and the node-to-node path cut.
+for (const scenario of ['stop-ha', 'kill-service', 'maintenance', 'failback', 'crash-active', 'kill-ha', 'isolate']) {
   test(`drill ${scenario} on heartbeat: expectation met, no acknowledged write lost, cluster healed`, async () => {
     const r = await hapair(['failover-test', scenario, '--json'], 15 * 60_000)
     assert.ok(r.json, `failover-test ${scenario} printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-3000)}`)

@@ -89,26 +89,29 @@ export function requireResourceUp(
 }
 
 /**
- * The HA manager's unit on a node, read only for managers that own the DRBD role (heartbeat's
- * drbddisk + Filesystem, pacemaker's drbd clone): spread into a step's facts.
+ * The HA manager's unit on a node, spread into a step's facts: once it runs, promotions and the
+ * mount are its (heartbeat's drbddisk + Filesystem, pacemaker's drbd clone, or the notify scripts
+ * hapair gives keepalived).
  */
 export function managerUnitFacts(ctx: StepContext): {ha?: Fact<ServiceStates>} {
   const {manager} = stackOf(ctx.config)
-  return manager.ownsDrbdRole ? {ha: servicesFact([manager.haUnit])} : {}
+  return {ha: servicesFact([manager.haUnit])}
 }
 
 /**
  * Whether the steps that make the first Primary and mount the filesystem at setup (drbd.primary,
- * filesystem.mkfs, filesystem.mount) stand down: the manager owns the DRBD role and the mount, and
- * it runs on some node. From then on promoting or mounting here would race its resource scripts
- * (a takeover that has promoted but not mounted yet, say), so the step only says so. Before the
- * manager runs (setup, or every node stopped) there is no one to race, and the step does what the
- * manager would do when it starts. Returns the note, or undefined when the step acts as usual.
+ * filesystem.mkfs, filesystem.mount) stand down: the HA manager runs on some node, so promotions
+ * and the mount are its own (its resource agents, or keepalived's notify scripts). From then on
+ * promoting or mounting here would race a takeover in progress (one that has demoted the old
+ * side and not yet promoted the new, say: a run SIGKILLed while it started keepalived on one
+ * node only left exactly that for the next run to find). Before the manager runs (setup, or
+ * every node stopped) there is no one to race, and the step does what the manager would do when
+ * it starts. Returns the note, or undefined when the step acts as usual.
  */
 export function standDownNote(ctx: StepContext, facts: Record<string, {ha?: ServiceStates}>, what: string): string | undefined {
   const {manager} = stackOf(ctx.config)
-  if (!manager.ownsDrbdRole) return undefined
   const running = ctx.nodes.filter((n) => isActive(facts[n.name].ha?.[manager.haUnit]))
   if (running.length === 0) return undefined
-  return `${manager.title} runs on ${running.map((n) => n.name).join(' and ')} and owns the DRBD role and the mount: hapair leaves ${what} to it`
+  const owner = manager.ownsDrbdRole ? manager.title : `${manager.title} (through hapair's notify scripts)`
+  return `${owner} runs on ${running.map((n) => n.name).join(' and ')} and owns the DRBD role and the mount: hapair leaves ${what} to it`
 }

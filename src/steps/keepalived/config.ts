@@ -58,14 +58,10 @@ export const keepalivedConfigStep: Step<KeepalivedConfigFacts> = {
         validate: KEEPALIVED_VALIDATE,
       })
       const dropIn = renderDropIn ? planFile(node.name, f.dropIn, {path: KEEPALIVED_DROPIN_PATH, content: renderDropIn(), mode: KEEPALIVED_DROPIN_MODE}) : undefined
-      if (conf) changes.push(conf)
-      if (dropIn) {
-        changes.push(dropIn, {kind: 'command', node: node.name, title: 'systemctl daemon-reload (keepalived drop-in)', script: 'systemctl daemon-reload', timeoutMs: 60_000})
-      }
+      // Each file carries what must follow it, in the same remote script (FileChange.then).
       // SIGHUP re-reads the file; VRRP state is kept when the instance itself is unchanged.
-      if (conf && running) {
-        changes.push({kind: 'command', node: node.name, title: 'reload keepalived (new configuration)', script: `systemctl reload ${UNIT}`, timeoutMs: 60_000})
-      }
+      if (conf) changes.push(running ? {...conf, then: {title: 'reload keepalived (new configuration)', script: `systemctl reload ${UNIT}`}} : conf)
+      if (dropIn) changes.push({...dropIn, then: {title: 'systemctl daemon-reload (keepalived drop-in)', script: 'systemctl daemon-reload'}})
       if (!conf && !dropIn) {
         notes.push(`${node.name}: keepalived.conf up to date (priority ${prio[node.name]}, ${ka.preempt ? 'preempt' : 'nopreempt'}, ${ka.unicast ? 'unicast' : 'multicast'})`)
       }

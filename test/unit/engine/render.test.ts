@@ -4,6 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {chooseRenderer, nodeOutput, nodeTitle} from '../../../src/engine/renderer.js'
 import {describeChange} from '../../../src/engine/render-plan.js'
+import {fileWriteScript} from '../../../src/engine/change-script.js'
 import {redactSecretKeys} from '../../../src/facts/file.js'
 
 test('renderer: live on a terminal, plain lines in CI or pipes, silent for --json', () => {
@@ -50,4 +51,11 @@ test('a secret file diff shows every line but the secret values: an injected han
   assert.match(out, /shared-secret "<secret>"/)
   assert.match(out, /sha256 abababababab -> sha256 /)
   assert.doesNotMatch(out, /NewSecret123|OldSecret999/)
+})
+
+test('what follows a file on the node (a reload) is shown with it in the plan, and runs right after it in the same script', () => {
+  const change = {kind: 'file' as const, node: 'node1', title: 'update /etc/x', path: '/etc/x', content: 'a=2\n', mode: 0o644, before: 'a=1\n', then: {title: 'reload x', script: 'systemctl reload x'}}
+  assert.match(describeChange(change), /\+a=2\n    then reload x:\n    \$ systemctl reload x$/)
+  assert.match(fileWriteScript(change), /mv -f "\$tmp" '\/etc\/x'\ntrap - EXIT\nsystemctl reload x\n$/)
+  assert.doesNotMatch(fileWriteScript({...change, then: undefined}), /reload/)
 })

@@ -1,7 +1,8 @@
 /**
  * Under a manager that owns the DRBD role and the mount (heartbeat), drbd.primary, filesystem.mkfs
  * and filesystem.mount act at setup and stand down once the manager runs on a node; fstab lines for
- * the device are commented out. Under keepalived nothing changes.
+ * the device are commented out. Under keepalived the same steps stand down once it runs (its
+ * notify scripts promote and mount), and fstab is only pointed out.
  */
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
@@ -29,11 +30,10 @@ const bothSecondary = {...upToDate, role: 'Secondary', peerRole: 'Secondary'}
 const unreadable = {exists: true, readable: false, signatures: [], error: 'Wrong medium type'}
 
 describe('which steps read the manager unit', () => {
-  it('heartbeat: its unit, in the same remote call; keepalived: nothing more', () => {
+  it("each manager's own unit, in the same remote call", () => {
     assert.deepEqual(Object.keys(managerUnitFacts(hbCtx)), ['ha'])
-    assert.deepEqual(managerUnitFacts(kaCtx), {})
     assert.match(drbdPrimary.facts(hbCtx, hbCtx.nodes[0]).script, /@@hapair-fact ha'\n\( for u in 'heartbeat'/)
-    assert.doesNotMatch(drbdPrimary.facts(kaCtx, kaCtx.nodes[0]).script, /@@hapair-fact ha'/)
+    assert.match(drbdPrimary.facts(kaCtx, kaCtx.nodes[0]).script, /@@hapair-fact ha'\n\( for u in 'keepalived'/)
   })
 })
 
@@ -60,9 +60,12 @@ describe('drbd.primary under heartbeat', () => {
     assert.match((plan.changes[0] as CommandChange).script, /^drbdadm primary --force 'r0'/)
   })
 
-  it('keepalived: promotes whatever its unit does (the stack does not own the role)', () => {
-    const plan = drbdPrimary.plan(kaCtx, facts(bothSecondary, [running, running]))
-    assert.equal(plan.changes.length, 1)
+  it("keepalived: its notify scripts promote once it runs (a takeover between demote and promote is not hapair's to finish); stopped everywhere, the preferred node is made Primary", () => {
+    const ka = (state: string) => services({keepalived: [state, 'enabled']})
+    const standing = drbdPrimary.plan(kaCtx, facts(bothSecondary, [ka('inactive'), ka('active')]))
+    assert.deepEqual(standing.changes, [])
+    assert.match(standing.notes.join('\n'), /keepalived \(VRRP\) \(through hapair's notify scripts\) runs on node2 .*leaves making a node Primary/)
+    assert.equal(drbdPrimary.plan(kaCtx, facts(bothSecondary, [ka('inactive'), ka('inactive')])).changes.length, 1)
   })
 })
 

@@ -1,3 +1,4 @@
+import {fileWriteScript} from '../../../../src/engine/change-script.js'
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {testContext, TEST_SECRETS} from '../../../helpers/cluster.js'
@@ -87,22 +88,22 @@ describe('keepalived.config plan', () => {
   it('fresh: keepalived.conf (secret, 0600, keepalived -t on the temp file), the drop-in and daemon-reload', () => {
     const plan = keepalivedConfigStep.plan(ctx, {node1: facts(), node2: facts()})
     assert.deepEqual(
-      plan.changes.map((c) => [c.node, c.kind === 'file' ? c.path : (c as CommandChange).script]),
+      plan.changes.map((c) => [c.node, c.kind === 'file' ? c.path : (c as CommandChange).script, c.kind === 'file' ? c.then?.script : undefined]),
       [
-        ['node1', KEEPALIVED_CONF_PATH],
-        ['node1', KEEPALIVED_DROPIN_PATH],
-        ['node1', 'systemctl daemon-reload'],
-        ['node2', KEEPALIVED_CONF_PATH],
-        ['node2', KEEPALIVED_DROPIN_PATH],
-        ['node2', 'systemctl daemon-reload'],
+        // The daemon-reload rides with the drop-in: a run killed between them cannot lose it.
+        ['node1', KEEPALIVED_CONF_PATH, undefined],
+        ['node1', KEEPALIVED_DROPIN_PATH, 'systemctl daemon-reload'],
+        ['node2', KEEPALIVED_CONF_PATH, undefined],
+        ['node2', KEEPALIVED_DROPIN_PATH, 'systemctl daemon-reload'],
       ],
     )
+    assert.match(fileWriteScript(plan.changes[1] as FileChange), /mv -f "\$tmp" '\/etc\/systemd\/system\/keepalived.service.d\/hapair.conf'\ntrap - EXIT\nsystemctl daemon-reload\n$/)
     const conf = plan.changes[0] as FileChange
     assert.equal(conf.secret, true)
     assert.equal(conf.mode, 0o600)
     assert.equal(conf.validate, 'keepalived -t -f {}')
     assert.match(conf.content, /priority 100/)
-    assert.match((plan.changes[3] as FileChange).content, /priority 90/)
+    assert.match((plan.changes[2] as FileChange).content, /priority 90/)
   })
 
   it('converged: nothing', () => {
@@ -115,11 +116,10 @@ describe('keepalived.config plan', () => {
     const next = testContext({keepalived: {virtualRouterId: 51, preempt: false}})
     const plan = keepalivedConfigStep.plan(next, {node1: done(node1), node2: done(node2, ctx, false)})
     assert.deepEqual(
-      plan.changes.map((c) => [c.node, c.kind === 'file' ? c.path : (c as CommandChange).script]),
+      plan.changes.map((c) => [c.node, c.kind === 'file' ? c.path : (c as CommandChange).script, c.kind === 'file' ? c.then?.script : undefined]),
       [
-        ['node1', KEEPALIVED_CONF_PATH],
-        ['node1', 'systemctl reload keepalived'],
-        ['node2', KEEPALIVED_CONF_PATH],
+        ['node1', KEEPALIVED_CONF_PATH, 'systemctl reload keepalived'],
+        ['node2', KEEPALIVED_CONF_PATH, undefined],
       ],
     )
     assert.match((plan.changes[0] as FileChange).content, /^\s+nopreempt$/m)
