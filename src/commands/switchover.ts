@@ -6,7 +6,9 @@ import type {Host} from '../transport/host.js'
 import {withSession} from '../engine/session.js'
 import {stackOf} from '../stacks/registry.js'
 import {servingShape} from '../stacks/serving-shape.js'
+import {HAPAIR_VERSION} from '../engine/version.js'
 import {checkSwitchoverRequest} from '../switchover/plan.js'
+import {recordedSwitchover} from '../switchover/record.js'
 import {renderSwitchover, runSwitchover, type SwitchoverReport} from '../switchover/run.js'
 
 export default class Switchover extends BaseCommand {
@@ -14,6 +16,7 @@ export default class Switchover extends BaseCommand {
   static description = [
     'keepalived: a graceful stop on the active node (it sends a priority-0 advert and its notify script releases NFS, the mount and DRBD), a wait until the other node serves (VIP, DRBD Primary, mount, nfsd), then a start so it rejoins as BACKUP. With preempt on, moving away from the higher-priority node leaves its keepalived stopped (it would take the VIP straight back); `switchover` to that node brings it back. heartbeat: hb_standby. pacemaker: not supported yet.',
     'Starts only from a healthy cluster: exit 5 when it is not, or when the target already serves (nothing is done); 3 when the target does not take over in time (the released node\'s HA daemon is started again) or the cluster does not settle healthy.',
+    'Each switchover that starts is recorded in the state file, so `hapair history` lists it (a dry run as a dry run).',
   ].join('\n')
   static examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -30,11 +33,13 @@ export default class Switchover extends BaseCommand {
   async run(): Promise<SwitchoverReport> {
     const {flags} = await this.parse(Switchover)
     const json = this.jsonEnabled()
-    const opts = {configFile: flags.config, command: 'switchover', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: !flags['dry-run'], partial: true}
-    const report = await withSession({...opts, beforeConnect: ({config}) => checkSwitchoverRequest(config, stackOf(config), flags.to)}, async ({cluster: {config}, hosts}) => {
+    // The lock even for --dry-run: a dry run is recorded in the state file too, and two writers would lose a run.
+    const opts = {configFile: flags.config, command: 'switchover', acceptNewHostKeys: flags['accept-new-host-keys'], interactive: this.interactive, lock: true, partial: true}
+    const report = await withSession({...opts, beforeConnect: ({config}) => checkSwitchoverRequest(config, stackOf(config), flags.to)}, async ({cluster: {config, file, hash}, hosts, state}) => {
       const stack = stackOf(config)
       const env = {config, stack, shape: servingShape(stack), clock: realClock, log: (line: string) => json || this.log(chalk.dim(`${new Date().toISOString().slice(11, 19)} ${line}`)), host: (node: string) => hosts.get(node) ?? unreachableHost(node)}
-      return runSwitchover(env, {to: flags.to, dryRun: flags['dry-run'], timeoutMs: flags.timeout * 1000})
+      const meta = {hapairVersion: HAPAIR_VERSION, clusterFile: file, clusterHash: hash, dryRun: flags['dry-run']}
+      return recordedSwitchover(state, meta, (record) => runSwitchover({...env, record}, {to: flags.to, dryRun: flags['dry-run'], timeoutMs: flags.timeout * 1000}))
     })
     if (!json) this.log(renderSwitchover(report))
     return report

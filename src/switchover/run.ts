@@ -32,6 +32,15 @@ export interface SwitchoverEnv {
   signal?: AbortSignal
   /** Node poll period while waiting; default 500 ms. */
   pollMs?: number
+  /** Hears the switchover as it goes, for the state file's runs (record.ts). */
+  record?: SwitchoverRecorder
+}
+
+export interface SwitchoverRecorder {
+  /** The plan passed the gate: nothing has changed yet (a refused switchover never gets here). */
+  started(report: SwitchoverReport): void
+  /** A phase begins; the one before it has ended (its `ms` is set). */
+  phase(phase: SwitchoverPhase): void
 }
 
 export interface SwitchoverOptions {
@@ -95,6 +104,7 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
     cluster: config.name, stack: stack.id, from: plan.from, to: plan.to, method: plan.method, dryRun: opts.dryRun, phases, serviceGapMs: null, totalMs: null,
     ...(plan.held ? {held: plan.held} : {}),
   }
+  env.record?.started(report)
   if (opts.dryRun) return report
 
   const started = clock.now()
@@ -104,6 +114,7 @@ export async function runSwitchover(env: SwitchoverEnv, opts: SwitchoverOptions)
   for (const phase of phases) {
     const t = clock.now()
     env.log(`${phase.node}: ${phase.phase}: ${phase.what}`)
+    env.record?.phase(phase)
     if (phase.command) {
       firstChangeAt ??= t
       await mustRun(env.host(phase.node), phase.command, {label: `switchover ${phase.phase}`, timeoutMs: 120_000})

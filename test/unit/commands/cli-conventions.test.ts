@@ -1,7 +1,8 @@
 /**
  * The CLI's conventions as an operator meets them: did-you-mean for mistyped commands, each topic's
- * help listing its commands, and NO_COLOR / --no-color honoured at a real terminal (a pty from
- * util-linux `script`), where chalk alone would colour.
+ * help listing its commands, and NO_COLOR / --no-color honoured at a real terminal (a pty:
+ * test/helpers/pty.ts), where chalk alone would colour; at-a-terminal.test.ts does the same for
+ * preflight's levels.
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,6 +14,7 @@ import {fileURLToPath} from 'node:url'
 import chalk from 'chalk'
 import {applyColorChoice, colorRefused} from '../../../src/color.js'
 import {suggestCommand} from '../../../src/hooks/suggest-command.js'
+import {Terminal} from '../../helpers/pty.js'
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url))
 const bin = join(root, 'bin', 'run.js')
@@ -59,18 +61,18 @@ test('NO_COLOR (any non-empty value) or --no-color turns colour off; an empty NO
   }
 })
 
-/** Runs hapair at a pseudo-terminal and returns what the terminal received (CI unset: chalk colours nothing under CI). */
-function atTerminal(args: string, env: Record<string, string> = {}): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'hapair-tty-'))
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')
-  return execFileSync('script', ['-qec', `env -u NO_COLOR -u FORCE_COLOR -u CI ${vars}TERM=xterm-256color ${process.execPath} ${bin} ${args}; true`, '/dev/null'], {encoding: 'utf8', cwd})
+/** Runs hapair at a pseudo-terminal and returns what the terminal received. */
+async function atTerminal(args: string, env: Record<string, string> = {}): Promise<string> {
+  const t = new Terminal(args.split(' '), {cwd: mkdtempSync(join(tmpdir(), 'hapair-tty-')), env})
+  await t.exited()
+  return t.raw
 }
 
-test('at a terminal the error is red, and plain with NO_COLOR=1 or --no-color', () => {
+test('at a terminal the error is red, and plain with NO_COLOR=1 or --no-color', async () => {
   const missing = 'status -c /nonexistent/hapair.yaml'
-  assert.match(atTerminal(missing), /\x1b\[31merror:/)
-  const noColor = atTerminal(missing, {NO_COLOR: '1'})
+  assert.match(await atTerminal(missing), /\x1b\[31merror:/)
+  const noColor = await atTerminal(missing, {NO_COLOR: '1'})
   assert.match(noColor, /error: \/nonexistent\/hapair\.yaml/)
   assert.doesNotMatch(noColor, /\x1b\[/)
-  assert.doesNotMatch(atTerminal(`${missing} --no-color`), /\x1b\[/)
+  assert.doesNotMatch(await atTerminal(`${missing} --no-color`), /\x1b\[/)
 })

@@ -79,8 +79,14 @@ export class TestSshd {
   private proc: ChildProcess | undefined
   private output = ''
 
-  static async start(): Promise<TestSshd> {
-    const sshd = new TestSshd()
+  /**
+   * `standIns`: files bind-mounted over others (target -> source) in a mount namespace of sshd's
+   * own, so its sessions run a stand-in for a tool while the machine's own file stays untouched.
+   */
+  constructor(private readonly standIns: Record<string, string> = {}) {}
+
+  static async start(opts: {standIns?: Record<string, string>} = {}): Promise<TestSshd> {
+    const sshd = new TestSshd(opts.standIns)
     keygen(sshd.hostKey)
     keygen(sshd.clientKey)
     writeFileSync(join(sshd.dir, 'authorized_keys'), readFileSync(`${sshd.clientKey}.pub`))
@@ -126,7 +132,11 @@ export class TestSshd {
         '',
       ].join('\n'),
     )
-    this.proc = spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']})
+    const binds = Object.entries(this.standIns)
+    // unshare execs in place (no fork) and so does sh: the pid is sshd's, as without stand-ins.
+    this.proc = binds.length
+      ? spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${binds.map(([target, source]) => `mount --bind "${source}" "${target}" && `).join('')}exec "$@"`, 'sh', SSHD, '-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']})
+      : spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']})
     const proc = this.proc
     // Never leave an sshd behind, even when the test process dies on an uncaught error.
     const kill = () => proc.kill('SIGTERM')
