@@ -6,11 +6,22 @@
  */
 import chalk from 'chalk'
 
-/** NO_COLOR set to any non-empty value, or --no-color among the arguments, turns colour off. */
+/**
+ * NO_COLOR set to any non-empty value, --no-color among the arguments, or FORCE_COLOR=0 (chalk's
+ * and supports-color's spelling of "never") turns colour off.
+ */
 export function colorRefused(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
-  return Boolean(env.NO_COLOR) || argv.includes('--no-color')
+  return Boolean(env.NO_COLOR) || argv.includes('--no-color') || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false'
 }
 
+/**
+ * listr2 colours through colorette, which reads the environment when it loads (after this runs:
+ * commands load listr2 when they use it) and takes any FORCE_COLOR, even "0", as "always": the
+ * refusal is written back as NO_COLOR for it, and FORCE_COLOR dropped.
+ */
 export function applyColorChoice(env: NodeJS.ProcessEnv, argv: readonly string[]): void {
-  if (colorRefused(env, argv)) chalk.level = 0
+  if (!colorRefused(env, argv)) return
+  chalk.level = 0
+  env.NO_COLOR = '1'
+  delete env.FORCE_COLOR
 }

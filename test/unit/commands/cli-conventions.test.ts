@@ -51,11 +51,19 @@ test('NO_COLOR (any non-empty value) or --no-color turns colour off; an empty NO
   assert.equal(colorRefused({NO_COLOR: ''}, []), false)
   assert.equal(colorRefused({}, ['status', '--no-color']), true)
   assert.equal(colorRefused({}, ['status']), false)
+  assert.equal(colorRefused({FORCE_COLOR: '0'}, []), true)
+  assert.equal(colorRefused({FORCE_COLOR: '1'}, []), false)
   const before = chalk.level
   try {
     chalk.level = 1
     applyColorChoice({NO_COLOR: '1'}, [])
     assert.equal(chalk.level, 0)
+    // listr2's colorette takes any FORCE_COLOR as "always": the refusal reaches it as NO_COLOR.
+    chalk.level = 1
+    const env: NodeJS.ProcessEnv = {FORCE_COLOR: '0'}
+    applyColorChoice(env, [])
+    assert.equal(chalk.level, 0)
+    assert.deepEqual(env, {NO_COLOR: '1'})
   } finally {
     chalk.level = before
   }
@@ -68,11 +76,12 @@ async function atTerminal(args: string, env: Record<string, string> = {}): Promi
   return t.raw
 }
 
-test('at a terminal the error is red, and plain with NO_COLOR=1 or --no-color', async () => {
+test('at a terminal the error is red, and plain with NO_COLOR=1, --no-color or FORCE_COLOR=0', async () => {
   const missing = 'status -c /nonexistent/hapair.yaml'
   assert.match(await atTerminal(missing), /\x1b\[31merror:/)
   const noColor = await atTerminal(missing, {NO_COLOR: '1'})
   assert.match(noColor, /error: \/nonexistent\/hapair\.yaml/)
   assert.doesNotMatch(noColor, /\x1b\[/)
   assert.doesNotMatch(await atTerminal(`${missing} --no-color`), /\x1b\[/)
+  assert.doesNotMatch(await atTerminal(missing, {FORCE_COLOR: '0'}), /\x1b\[/)
 })
