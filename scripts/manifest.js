@@ -11,14 +11,15 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {default: Help} = await import(join(root, 'dist', 'src', 'help', 'help.js')) // the help class oclif is configured with (bundled there: dist/bundle/lib/help.js)
+const {default: Help} = await import(join(root, 'dist', 'src', 'help', 'help.js')) // the help class oclif is configured with (bundled there: dist/bundle/lib/help.cjs)
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true})
 await plugin.load()
 // oclif loads a command from the file the manifest names: the bundled one (scripts/bundle.js,
 // run before this), which shares one copy of @oclif/core with bin/run.js. Without a manifest oclif
 // would find the unbundled dist/src/commands (package.json's `oclif.commands`).
 for (const [id, command] of Object.entries(plugin.manifest.commands)) {
-  command.relativePath = ['dist', 'bundle', 'commands', `${id.replaceAll(':', '-')}.js`]
+  command.relativePath = ['dist', 'bundle', 'commands', `${id.replaceAll(':', '-')}.cjs`]
+  command.isESM = false // required, not imported: see scripts/bundle.js
   if (!existsSync(join(root, ...command.relativePath))) throw new Error(`${id}: no ${command.relativePath.join('/')}; run scripts/bundle.js first`)
 }
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest))

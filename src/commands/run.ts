@@ -1,11 +1,11 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {runbookFlags, runRunbookCommand, syncFlags, wipeFlags} from '../engine/runbook-command.js'
-import {listRunbooks} from '../engine/runbook-file.js'
+import {runbookNames} from '../engine/runbook-file.js'
 
 export default class Run extends BaseCommand {
   static summary = 'Run a runbook: ordered steps that check each node and repair only what differs.'
-  static description = `Runbooks live in runbooks/ (${listRunbooks().map((r) => r.name).join(', ')}). Every step reads the real state first; a second run changes nothing and says so.`
+  static description = `Runbooks live in runbooks/ (${runbookNames().join(', ')}). Every step reads the real state first; a second run changes nothing and says so.`
   static examples = [
     '<%= config.bin %> <%= command.id %> nfs-keepalived',
     '<%= config.bin %> <%= command.id %> nfs-keepalived --dry-run',

@@ -27,7 +27,7 @@ export interface RunbookFile {
   lines: RunbookLine[]
 }
 
-/** runbooks/ ships beside dist/: the package root is three levels above this compiled file (dist/src/engine/, or bundled dist/bundle/chunks/: scripts/bundle.js keeps that depth). */
+/** runbooks/ ships beside dist/: the package root is three levels above this compiled file (dist/src/engine/, or bundled dist/bundle/lib/app.cjs: scripts/bundle.js keeps that depth). */
 export const RUNBOOK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../runbooks')
 
 /**
@@ -47,18 +47,27 @@ function readRunbookYaml(file: string): unknown {
 
 /** Every runbook with its summary; one that cannot be read is listed with that said, not fatal to the list. */
 export function listRunbooks(dir = RUNBOOK_DIR): {name: string; summary: string}[] {
-  return readdirSync(dir)
+  return runbookNames(dir).map((name) => {
+    let summary: string
+    try {
+      summary = String((readRunbookYaml(join(dir, `${name}.yaml`)) as {summary?: string} | null)?.summary ?? '')
+    } catch {
+      summary = '(cannot be read)'
+    }
+    return {name, summary}
+  })
+}
+
+/**
+ * The runbooks' names, in localeCompare's order, without reading them (`hapair run`'s description
+ * lists them on every start). Names of lower-case letters, digits and '-' (every shipped one) are
+ * in that order by code point, which spares building ICU's collator (~6 ms of CPU).
+ */
+export function runbookNames(dir = RUNBOOK_DIR): string[] {
+  const names = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((f) => {
-      let summary: string
-      try {
-        summary = String((readRunbookYaml(join(dir, f)) as {summary?: string} | null)?.summary ?? '')
-      } catch {
-        summary = '(cannot be read)'
-      }
-      return {name: f.replace(/\.yaml$/, ''), summary}
-    })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((f) => f.replace(/\.yaml$/, ''))
+  return names.every((n) => /^[a-z0-9-]*$/.test(n)) ? names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : names.sort((a, b) => a.localeCompare(b))
 }
 
 export function readRunbook(nameOrPath: string, dir = RUNBOOK_DIR, seen: string[] = [], includedFrom?: string): RunbookFile {

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -68,9 +69,48 @@ test('the bundled hapair answers --version and history, loading nothing from nod
   assert.equal(history.status, 0, history.stderr)
   assert.equal(history.stdout.trim(), 'No runs recorded yet.')
   assert.ok(history.loaded.some((f) => f.endsWith('/dist/bundle/vendor/oclif-core.cjs')), 'oclif from the vendor file')
+  // All of it CommonJS, so that the compile cache serves it: the entry, the cache, our code in one file.
+  for (const file of ['bin/run.js', 'bin/compile-cache.js', 'dist/bundle/lib/app.cjs', 'dist/bundle/commands/history.cjs']) assert.ok(history.loaded.includes(join(root, file)), file)
   assert.deepEqual(history.loaded.filter((f) => f.includes('/node_modules/') || f.includes('/dist/src/')), [])
   // A command's lazy loading holds in the bundle: history reads no cluster file, needs no SSH, runs no tasks.
   assert.deepEqual(history.loaded.filter((f) => /\/vendor\/(yaml|ssh2|listr2|inquirer-prompts)\.cjs$/.test(f)), [])
+})
+
+test('our code is one CommonJS file: every command and hook file asks it for its module, so they share one copy of each', () => {
+  const require = createRequire(import.meta.url)
+  const status = require(join(root, 'dist/bundle/commands/status.cjs'))
+  const history = require(join(root, 'dist/bundle/commands/history.cjs'))
+  const hook = require(join(root, 'dist/bundle/hooks/suggest-command.cjs'))
+  assert.equal(typeof hook.default, 'function')
+  // One BaseCommand (one chalk, one HapairError, ...) under both commands.
+  assert.equal(Object.getPrototypeOf(status.default), Object.getPrototypeOf(history.default))
+  assert.equal(Object.getPrototypeOf(status.default).name, 'BaseCommand')
+  assert.equal(Object.keys(require.cache).filter((f) => f.endsWith('/dist/bundle/lib/app.cjs')).length, 1)
+  for (const file of readdirSync(join(root, 'dist/bundle/commands'))) assert.match(readFileSync(join(root, 'dist/bundle/commands', file), 'utf8'), /^module\.exports = require\("\.\.\/lib\/app\.cjs"\)\["commands\/[a-z-]+"\]\(\)\n$/, file)
+})
+
+test('the bundled files are ASCII and call no import() (bin/compile-cache.js runs them from cached data)', () => {
+  const files = ['lib', 'vendor', 'commands', 'hooks'].flatMap((dir) => readdirSync(join(root, 'dist/bundle', dir)).map((f) => join(root, 'dist/bundle', dir, f)))
+  assert.ok(files.length > 30)
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8')
+    assert.doesNotMatch(text, /[^\0-\x7f]/, file)
+    assert.doesNotMatch(text, /\bimport\s*\((?!\s*\))/, file)
+  }
+})
+
+test("the vendored oclif lists a plugin's commands in localeCompare's order without ICU's collator (scripts/bundle.js)", async () => {
+  const require = createRequire(import.meta.url)
+  const oclif = require(join(root, 'dist/bundle/vendor/oclif-core.cjs'))
+  assert.match(readFileSync(join(root, 'dist/bundle/vendor/oclif-core.cjs'), 'utf8'), /\/\^\[a-z:-\]\*\$\/\.test\(a\.id\+b\.id\)/)
+  const config = await oclif.Config.load(root)
+  let checked = 0
+  for (const plugin of config.plugins.values()) {
+    const ids = plugin.commands.map((c: {id: string}) => c.id)
+    assert.deepEqual(ids, [...ids].sort((a, b) => a.localeCompare(b)), plugin.name)
+    checked += ids.length
+  }
+  assert.ok(checked >= 20)
 })
 
 test('run finds the runbooks and the cluster-file loader from the bundled files', () => {
@@ -78,7 +118,7 @@ test('run finds the runbooks and the cluster-file loader from the bundled files'
   const r = hapair(['run', 'no-such-runbook'], cwd)
   assert.equal(r.status, 2)
   assert.match(r.stderr, /no runbook "no-such-runbook"/)
-  assert.match(r.stderr, /available: .*nfs-keepalived/) // runbooks/, found three levels above dist/bundle/chunks
+  assert.match(r.stderr, /available: .*nfs-keepalived/) // runbooks/, found three levels above dist/bundle/lib/app.cjs
   const bad = hapair(['status', '--json', '-c', join(cwd, 'missing.yaml')], cwd)
   assert.equal(bad.status, 2)
   assert.equal(JSON.parse(bad.stdout).error.problems[0].message, 'the cluster file does not exist')

@@ -71,3 +71,33 @@ test('compile cache: a dir that cannot be made (under /proc, where mkdir -p woul
   assert.equal(got.stats, undefined)
   assert.equal((got.value as {value: number}).value, 42)
 })
+
+test("compile cache: hapair's own bundle (dist/bundle/lib/app.cjs) is kept once per command; other files once", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-cc-'))
+  mkdirSync(join(dir, 'dist', 'bundle', 'lib'), {recursive: true})
+  mkdirSync(join(dir, 'dist', 'bundle', 'vendor'), {recursive: true})
+  writeFileSync(join(dir, 'dist', 'bundle', 'lib', 'app.cjs'), 'exports.status = () => 1\nexports.history = () => 2\n')
+  writeFileSync(join(dir, 'dist', 'bundle', 'vendor', 'dep.cjs'), 'exports.dep = 3\n')
+  writeFileSync(
+    join(dir, 'main.cjs'),
+    [
+      `const {enableCompileCache} = require(${JSON.stringify(new URL(cacheModule).pathname)})`,
+      `const stats = enableCompileCache(process.argv[2], process.argv[3])`,
+      `const app = require('./dist/bundle/lib/app.cjs')`,
+      `const {dep} = require('./dist/bundle/vendor/dep.cjs')`,
+      `console.log(JSON.stringify({value: app[process.argv[3]]() + dep, stats}))`,
+    ].join('\n'),
+  )
+  const cache = join(dir, 'cache')
+  const run = (command: string) => {
+    const r = spawnSync(process.execPath, [join(dir, 'main.cjs'), cache, command], {encoding: 'utf8'})
+    assert.equal(r.status, 0, r.stderr)
+    const {value, stats} = JSON.parse(r.stdout)
+    return {value, fromCache: stats.fromCache, compiled: stats.compiled}
+  }
+  assert.deepEqual(run('status'), {value: 4, fromCache: 0, compiled: 2})
+  assert.deepEqual(run('history'), {value: 5, fromCache: 1, compiled: 1}) // the vendor file from the cache, app.cjs compiled for history
+  assert.deepEqual(run('status'), {value: 4, fromCache: 2, compiled: 0})
+  assert.deepEqual(run('history'), {value: 5, fromCache: 2, compiled: 0})
+  assert.equal(readdirSync(cache).length, 3)
+})

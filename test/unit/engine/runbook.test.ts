@@ -4,6 +4,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {listRunbooks, loadRunbook, RUNBOOK_DIR, selectEntries} from '../../../src/engine/runbook.js'
+import {runbookNames} from '../../../src/engine/runbook-file.js'
 import {STEPS} from '../../../src/steps/index.js'
 import {STEP_IDS} from '../../../src/steps/ids.js'
 import {UsageError} from '../../../src/errors.js'
@@ -67,4 +68,15 @@ test('a malformed runbook, a missing include and an unknown step name the runboo
   assert.throws(() => loadRunbook('typo', dir), usage(new RegExp(`^${join(dir, 'typo.yaml')}: steps\\[0\\]: unknown step "storage.partitoin"`)))
   assert.throws(() => loadRunbook('bomb', dir), usage(/bomb\.yaml: YAML aliases expand too far/))
   assert.deepEqual(listRunbooks(dir).find((r) => r.name === 'broken'), {name: 'broken', summary: '(cannot be read)'})
+})
+
+test("runbookNames lists the runbooks without reading them, in localeCompare's order (code points for plain names)", () => {
+  const localeOrder = (names: string[]) => [...names].sort((a, b) => a.localeCompare(b))
+  assert.deepEqual(runbookNames(), listRunbooks().map((r) => r.name))
+  assert.deepEqual(runbookNames(), localeOrder(runbookNames()))
+  const plain = dirWith({'b-2.yaml': '', 'b.yaml': '', 'a10.yaml': '', 'a-b.yaml': '', 'a9.yaml': '', 'notes.txt': ''})
+  assert.deepEqual(runbookNames(plain), localeOrder(['b-2', 'b', 'a10', 'a-b', 'a9']))
+  const mixed = dirWith({'Zeta.yaml': '', 'alpha.yaml': '', 'beta_2.yaml': '', 'beta.yaml': ''}) // code points would put Zeta first
+  assert.deepEqual(runbookNames(mixed), ['alpha', 'beta', 'beta_2', 'Zeta'])
+  assert.deepEqual(runbookNames(mixed), localeOrder(runbookNames(mixed)))
 })

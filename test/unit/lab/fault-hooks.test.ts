@@ -13,7 +13,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..')
 
 test('package.json registers the lab hook from the built lab (bundled: scripts/bundle.js), and hapair finds it through oclif', async () => {
   const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
-  assert.equal(pjson.oclif.hooks[FAULT_HOOKS_EVENT], './dist/bundle/hooks/fault-hooks.js')
+  assert.equal(pjson.oclif.hooks[FAULT_HOOKS_EVENT], './dist/bundle/hooks/fault-hooks.cjs')
   const lookup = faultHooksFrom(await Config.load(ROOT))
   assert.equal(await lookup(testConfig()), undefined)
   const hooks = await lookup(testConfig({lab: {dir: '/tmp/hapair-lab'}}))
