@@ -8,6 +8,7 @@
  * a record only once it is on the server's stable storage (a FILE_SYNC write, or an fsync that
  * COMMITs), so a power loss of the active node cannot take an acknowledged record with it.
  * (libnfs' nfs-cp, used here before, sends UNSTABLE writes and no COMMIT: it could not promise that.)
+ * A stack that serves no network client has the same writer over on-node-records.ts instead.
  */
 import {randomBytes} from 'node:crypto'
 import {makeRecord, recordIntact, recordName} from './records.js'
@@ -19,7 +20,10 @@ export interface TransportResult {
   error?: string
 }
 
-/** How the client reaches the NFS export: three operations, each bounded by its own timeout. */
+/**
+ * How the client reaches the records: three operations, each bounded by its own timeout. URLs are
+ * `nfs://` URLs for NFS stacks, plain paths under the mount point for the on-node writer.
+ */
 export interface RecordTransport {
   readonly describe: string
   /** Creates or replaces the file at `url` with `content`. */

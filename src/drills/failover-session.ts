@@ -54,8 +54,8 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
     },
     async (session) => {
       // The drill machinery is loaded once the connections are up (start-up cost: README, Benchmarks).
-      const [{nativeNfs3, realClock}, {faultsFor}, {toDrillRecord}, {remoteKernelNfs}, {runDrills}] = await Promise.all([
-        import('./client-writer.js'), import('./faults.js'), import('./record.js'), import('./remote-kernel-nfs.js'), import('./run-drills.js'),
+      const [{nativeNfs3, realClock}, {faultsFor}, {toDrillRecord}, {remoteKernelNfs}, {onNodeRecords}, {runDrills}] = await Promise.all([
+        import('./client-writer.js'), import('./faults.js'), import('./record.js'), import('./remote-kernel-nfs.js'), import('./on-node-records.js'), import('./run-drills.js'),
       ])
       const {config} = session.cluster
       const stack = stackOf(config)
@@ -82,9 +82,13 @@ export async function runFailoverTest(input: FailoverTestInput): Promise<Failove
 
       let clientHost: Host | undefined
       let transport: RecordTransport
-      // Either way an acknowledged record is on the server's stable storage (FILE_SYNC or fsync'd).
+      // Every way an acknowledged record is on the serving node's stable storage (FILE_SYNC or fsync'd).
       const exportPath = config.nfs?.exports[0]?.path
-      if (config.drill.client === 'local') {
+      if (stack.service.drillWriter === 'on-node') {
+        // No network client reaches the service: write where the mount is, over the nodes' own connections
+        // (drill.client does not apply). Its filesystem section is required: validation refused the file without one.
+        transport = onNodeRecords({nodes: config.nodes.map((n) => n.name), host, resource: config.drbd.resource, device: config.drbd.device, mountPoint: config.filesystem!.mountPoint})
+      } else if (config.drill.client === 'local') {
         transport = nativeNfs3({exportPath})
       } else {
         const c = config.drill.client

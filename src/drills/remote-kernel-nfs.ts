@@ -64,7 +64,7 @@ export function nodeBudgetMs(timeoutMs: number): number {
 }
 
 /** Seconds for coreutils `timeout`, rounded down to 0.1 s so the node never waits longer than asked. */
-const secs = (ms: number) => (Math.max(1, Math.floor(ms / 100)) / 10).toFixed(1)
+export const secs = (ms: number) => (Math.max(1, Math.floor(ms / 100)) / 10).toFixed(1)
 
 /**
  * nfs(5) options. timeo is about a third of the budget (at least 1 s, so a slow but alive server

@@ -1,10 +1,11 @@
 /**
- * One drill, start to end: health gate, (prepare), client writing through the VIP, fault, watch
+ * One drill, start to end: health gate, (prepare), client writing (through the VIP, or on the node
+ * holding the mount: the service's drillWriter), fault, watch
  * until the cluster settles or time runs out, heal, read every acknowledged record back from the
  * serving node, judge. Whatever goes wrong in between, the writer and pollers are stopped and
  * the cluster is healed before the result is returned.
  */
-import type {NodeConfig} from '../config/schema.js'
+import type {ClusterConfig, NodeConfig} from '../config/schema.js'
 import {shq} from '../facts/fact.js'
 import {ClientWriter, nfsUrl, ServiceProber} from './client-writer.js'
 import {NodePoller, readStates, waitUntil, type DrillEnv} from './env.js'
@@ -17,6 +18,7 @@ import {drillShape, servesAll} from './serving.js'
 import {accountWrites, listingScript, parseListing} from './records.js'
 import {computeTimeline, describeLatest, isSettled, unansweredProbes} from './timeline.js'
 import type {DrillResult, HealOutcome, Scenario, ScenarioContext, WriteSummary} from './types.js'
+import type {StackDescriptor} from '../stacks/types.js'
 import {judge} from './verdict.js'
 import {readTransitions, transitionLogSizes} from './transition-log.js'
 import {preferredNode} from '../stacks/preferred-node.js'
@@ -39,6 +41,24 @@ export function drillDirectory(exportPath: string, runId: string): string {
   return `${exportPath.replace(/\/+$/, '')}/${DRILL_DIR}/${runId}`
 }
 
+/** Where a drill writes: the directory records go under (a path on the nodes), and the writer's name for a directory there. */
+export interface DrillTarget {
+  base: string
+  url(dir: string): string
+}
+
+/** The drill's target for this stack, or why the cluster file gives it none. */
+export function drillTarget(config: ClusterConfig, stack: StackDescriptor): DrillTarget | {error: string} {
+  const mountPoint = config.filesystem?.mountPoint
+  if (stack.service.drillWriter === 'on-node') {
+    // The on-node writer takes plain paths under the mount point (on-node-records.ts).
+    return mountPoint ? {base: mountPoint, url: (dir) => dir} : {error: 'the cluster file has no filesystem section: the drill has nothing to write to'}
+  }
+  const exportPath = config.nfs?.exports[0]?.path
+  if (stack.service.drillWriter !== 'nfs' || !exportPath || !mountPoint) return {error: 'the cluster file has no nfs.exports / filesystem: the drill has nothing to write to'}
+  return {base: exportPath, url: (dir) => nfsUrl(config.vip.address, dir)}
+}
+
 export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string): Promise<DrillResult> {
   const {config, stack, clock} = env
   const startedMs = clock.now()
@@ -55,14 +75,15 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
     notes: [],
   }
   const finish = (): DrillResult => ({...result, durationMs: Math.round(clock.now() - startedMs)})
-  const exportPath = config.nfs?.exports[0]?.path
-  if (!exportPath || !config.filesystem) {
-    result.failures.push('the cluster file has no nfs.exports / filesystem: the drill has nothing to write to')
+  const writeTo = drillTarget(config, stack)
+  if ('error' in writeTo) {
+    result.failures.push(writeTo.error)
     return finish()
   }
+  const shape = drillShape(stack)
 
   // 1. Health gate.
-  const gate = checkHealth(config, await readStates(env), drillShape(stack))
+  const gate = checkHealth(config, await readStates(env), shape)
   if (!gate.ok || !gate.active) {
     result.status = 'refused'
     result.failures.push(`the cluster is not healthy, so the drill did not start:\n${formatProblems(gate.problems)}`)
@@ -93,7 +114,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
       await scenario.prepare(base)
       moved = await waitUntil(env, deadlineFrom(clock.now()), 500, async () => {
         const s = (await readStates(env, false))[target.name]
-        return servesAll(s) && isHealthyPair(s?.drbd)
+        return servesAll(s, shape) && isHealthyPair(s?.drbd)
       })
     } catch (e) {
       result.failures.push(`preparation failed: ${(e as Error).message}`)
@@ -110,9 +131,9 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
   const ctx: ScenarioContext = {...base, active, peer: otherOf(active)}
   result.activeBefore = active.name
 
-  // 3. The client's directory on the export, made on the serving node.
-  const dir = drillDirectory(exportPath, runId)
-  const dirUrl = nfsUrl(config.vip.address, dir)
+  // 3. The writer's directory (under the export, or the mount point), made on the serving node.
+  const dir = drillDirectory(writeTo.base, runId)
+  const dirUrl = writeTo.url(dir)
   const writeTimeoutMs = Math.min(10_000, Math.max(3000, 10 * config.drill.writeIntervalMs))
   const writer = new ClientWriter({transport: env.transport, dirUrl, intervalMs: config.drill.writeIntervalMs, timeoutMs: writeTimeoutMs, clock})
   const prober = new ServiceProber(env.transport, dirUrl, SERVICE_PROBE_MS, writeTimeoutMs, clock)
@@ -173,6 +194,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
         minObserveMs: expectation.minObserveMs,
         steadyMs: STEADY_MS,
         okWrites: OK_WRITES,
+        shape,
       }),
     )
     end = clock.now()
@@ -185,7 +207,7 @@ export async function runDrill(env: DrillEnv, scenario: Scenario, runId: string)
     }
     result.notes.push(...unansweredProbes(poller.samples, config.nodes.map((n) => n.name), clock.now()))
     if (stack.transitionLog && logStart) result.transitions = await readTransitions(env, stack.transitionLog, logStart)
-    const timeline = computeTimeline({samples: poller.samples, service: prober.samples, writes: writer.attempts, nodes: [config.nodes[0].name, config.nodes[1].name], t0, end}, ctx.peer.name)
+    const timeline = computeTimeline({samples: poller.samples, service: prober.samples, writes: writer.attempts, nodes: [config.nodes[0].name, config.nodes[1].name], t0, end, shape}, ctx.peer.name)
     result.timeline = timeline
     result.endedOn = timeline.servedBy
     endStates = describeLatest(poller.samples, config.nodes.map((n) => n.name))

@@ -4,7 +4,7 @@
  * one monotonic clock; results are relative to the moment the fault was injected (t0).
  */
 import {describeNodeState, isPrimary, type NodeState} from '../cluster-state/node-state.js'
-import {servesAll} from './serving.js'
+import {servesAll, type ServingTest} from './serving.js'
 import type {EndsOn, Milestone, Timeline} from './types.js'
 
 export interface ProbeSample {
@@ -78,9 +78,9 @@ export function latestStates(samples: ProbeSample[]): Map<string, NodeState> {
   return new Map([...latest].map(([node, v]) => [node, v.state]))
 }
 
-/** The node serving at the end (VIP, Primary, mounted, nfsd), when exactly one does. */
-export function servingNode(samples: ProbeSample[]): string | null {
-  const serving = [...latestStates(samples)].filter(([, s]) => servesAll(s)).map(([n]) => n)
+/** The node serving at the end (VIP, Primary, mounted, nfsd; what `shape` asks), when exactly one does. */
+export function servingNode(samples: ProbeSample[], shape?: ServingTest): string | null {
+  const serving = [...latestStates(samples)].filter(([, s]) => servesAll(s, shape)).map(([n]) => n)
   return serving.length === 1 ? serving[0] : null
 }
 
@@ -165,12 +165,14 @@ export interface TimelineInput {
   nodes: [string, string]
   t0: number
   end: number
+  /** What serving means for the stack (drillShape); left out, an NFS stack's. */
+  shape?: ServingTest
 }
 
 /** Every measurement of one drill, for the node that ended up serving (or, if none, the peer of the original active). */
 export function computeTimeline(input: TimelineInput, fallbackNode: string): Timeline & {servedBy: string | null} {
-  const {samples, service, writes, nodes, t0, end} = input
-  const servedBy = servingNode(samples)
+  const {samples, service, writes, nodes, t0, end, shape} = input
+  const servedBy = servingNode(samples, shape)
   const node = servedBy ?? fallbackNode
   const {stallMs, resumedMs} = clientStall(writes, t0, end)
   return {
@@ -199,6 +201,8 @@ export interface SettleInput {
   steadyMs: number
   /** Writes in a row that must have succeeded at the end. */
   okWrites: number
+  /** What serving means for the stack (drillShape); left out, an NFS stack's. */
+  shape?: ServingTest
 }
 
 /**
@@ -207,15 +211,15 @@ export interface SettleInput {
  * last writes succeeded. A cluster that settles elsewhere is left to the drill's timeout.
  */
 export function isSettled(input: SettleInput): boolean {
-  const {samples, writes, t0, now, active, endsOn, minObserveMs, steadyMs, okWrites} = input
+  const {samples, writes, t0, now, active, endsOn, minObserveMs, steadyMs, okWrites, shape} = input
   if (now - t0 < minObserveMs) return false
-  const serving = servingNode(samples)
+  const serving = servingNode(samples, shape)
   if (!serving) return false
   if (endsOn === 'other' && serving === active) return false
   if (endsOn === 'same' && serving !== active) return false
   const latest = latestStates(samples)
   for (const [node, s] of latest) if (node !== serving && s.vipHeld) return false
-  const since = settledAt(points(samples, serving, servesAll), t0)
+  const since = settledAt(points(samples, serving, (s) => servesAll(s, shape)), t0)
   if (since.atMs === null || now - (t0 + since.atMs) < steadyMs) return false
   const tail = writes.filter((w) => w.endMs > t0).slice(-okWrites)
   return tail.length === okWrites && tail.every((w) => w.ok)

@@ -34,7 +34,7 @@ export function judge(input: VerdictInput): string[] {
   if (timeline.clientResumedMs === null) failures.push(`the client was not writing again when the drill stopped watching (${seconds(expectation.maxStallMs)} limit)`)
   else if (timeline.stallMs !== null && timeline.stallMs > expectation.maxStallMs) failures.push(`the client stalled ${seconds(timeline.stallMs)}, more than ${seconds(expectation.maxStallMs)}`)
 
-  if (!endedOn) failures.push(`no single node was serving (VIP, DRBD Primary, mounted, nfsd) at the end${endStates ? ` (${endStates})` : ''}`)
+  if (!endedOn) failures.push(`no single node was serving (DRBD Primary and mounted, with the VIP and nfsd where the stack has them) at the end${endStates ? ` (${endStates})` : ''}`)
   else if (expectation.endsOn === 'other' && endedOn === activeBefore) failures.push(`service stayed on ${activeBefore}; expected it to move to the peer`)
   else if (expectation.endsOn === 'same' && endedOn !== activeBefore) failures.push(`service moved to ${endedOn}; expected it to stay on ${activeBefore}`)
 

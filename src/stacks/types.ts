@@ -141,6 +141,13 @@ export interface ServedService extends SectionRules {
   usesDrbd: boolean
   /** Serves NFS from the DRBD filesystem: drills that write through NFS apply. */
   servesNfs: boolean
+  /**
+   * How a failover drill's writer reaches the service: 'nfs', through the VIP's first export with
+   * an NFS client (this machine's or `drill.client`'s); 'on-node', on whichever node holds the
+   * DRBD mount, over SSH, for a service no network client reaches (drills/on-node-records.ts).
+   * Left out: the service has nothing a drill writes to, and no drill applies.
+   */
+  drillWriter?: 'nfs' | 'on-node'
   /** Cluster-file sections this service needs. */
   sections: ('storage' | 'filesystem' | 'nfs' | 'lvs')[]
   /** systemd units of the service (DRBD's included), for `hapair report` (status and journal of each). */

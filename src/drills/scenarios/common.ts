@@ -20,7 +20,7 @@ export async function onNode(ctx: Pick<ScenarioContext, 'host' | 'config'>, node
 }
 
 const WHERE: Record<EndsOn, string> = {
-  other: 'service (VIP, DRBD Primary, mount, nfsd) moves to the peer',
+  other: 'service (DRBD Primary, mount, and the VIP and nfsd where the stack has them) moves to the peer',
   same: 'service stays on (or returns to) the same node',
   either: 'service recovers on either node',
 }

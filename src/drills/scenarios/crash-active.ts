@@ -7,7 +7,7 @@ export const crashActive: Scenario = {
   summary: 'the active node loses power',
   // The active node is gone: the peer notices after the detection bound and only acquires.
   floorRule: {detection: 'bound', commands: 'acquire'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   needsCrash: true,
   async inject(ctx) {
     await ctx.faults.crash(ctx.active)

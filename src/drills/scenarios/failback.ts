@@ -11,7 +11,7 @@ export const failback: Scenario = {
   summary: 'the preferred node comes back; service follows preempt / auto_failback',
   // The returning preferred node preempts at once: the other releases, it acquires.
   floorRule: {detection: 'none', commands: 'handover'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   async prepare(ctx) {
     await onNode(ctx, ctx.preferred.name, ctx.stack.manager.failbackPrepare, `move service off ${ctx.preferred.name}`)
   },

@@ -27,7 +27,7 @@ export interface Selection {
  */
 export function selectScenarios(names: string[], stack: StackDescriptor, crashRefusal: string | undefined): Selection {
   const applicable = SCENARIOS.filter((s) => s.appliesTo(stack))
-  const valid = `valid for stack ${stack.id}: ${applicable.map((s) => s.id).join(', ') || '(none: drills write through NFS on DRBD)'}`
+  const valid = `valid for stack ${stack.id}: ${applicable.map((s) => s.id).join(', ') || '(none: drills write to a DRBD filesystem)'}`
   if (names.length === 0) {
     if (applicable.length === 0) throw new UsageError(`no drill scenario applies to stack ${stack.id}`, valid)
     const skipped = crashRefusal ? applicable.filter((s) => s.needsCrash).map((s) => ({id: s.id, why: crashRefusal})) : []

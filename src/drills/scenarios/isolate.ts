@@ -22,7 +22,7 @@ export const isolate: Scenario = {
   summary: 'cut the replication/heartbeat link between the nodes, then heal it',
   // A cut link: the peer notices after the detection bound and acquires without any release.
   floorRule: {detection: 'bound', commands: 'acquire'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   async inject(ctx) {
     await ctx.faults.cutPeerLink()
   },

@@ -10,7 +10,7 @@ export const killHa: Scenario = {
   summary: 'SIGKILL the HA daemon on the active node',
   // No clean hand-over: the peer notices only after the detection bound; the active node is alive to release.
   floorRule: {detection: 'bound', commands: 'handover'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   async inject(ctx) {
     // pkill exits 1 when nothing matched: then no fault was injected and the drill must say so.
     await onNode(ctx, ctx.active.name, ctx.stack.manager.killHa, `kill -9 ${ctx.stack.manager.haProcess}`)

@@ -7,7 +7,7 @@ export const maintenance: Scenario = {
   summary: 'planned switchover away from the active node',
   // A planned switchover hands over at once: release here, acquire there.
   floorRule: {detection: 'none', commands: 'handover'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   async inject(ctx) {
     const m = ctx.stack.manager.maintenance(ctx.config)
     const out = await onNode(ctx, ctx.active.name, m.enter, `maintenance: ${m.describe}`)

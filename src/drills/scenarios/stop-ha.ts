@@ -7,7 +7,7 @@ export const stopHa: Scenario = {
   summary: 'stop the HA daemon on the active node',
   // A clean stop hands over at once (keepalived's priority-0 advert): release here, acquire there.
   floorRule: {detection: 'none', commands: 'handover'},
-  appliesTo: (stack) => stack.service.servesNfs,
+  appliesTo: (stack) => stack.service.drillWriter !== undefined,
   async inject(ctx) {
     await onNode(ctx, ctx.active.name, ctx.stack.manager.stopHa, `stop ${ctx.stack.manager.haUnit}`)
   },

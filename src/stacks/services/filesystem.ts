@@ -11,6 +11,8 @@ export const filesystemService: ServedService = {
   units: ['drbd'],
   usesDrbd: true,
   servesNfs: false,
+  // Nothing reaches it over the network: the drill writes where the mount is.
+  drillWriter: 'on-node',
   sections: ['storage', 'filesystem'],
   unusedSections: ['nfs', 'lvs'],
   packages: [],

@@ -20,6 +20,7 @@ export const nfsService: ServedService = {
   units: ['drbd', NFS_UNIT, 'rpcbind'],
   usesDrbd: true,
   servesNfs: true,
+  drillWriter: 'nfs',
   sections: ['storage', 'filesystem', 'nfs'],
   unusedSections: ['lvs'],
   packages: ['nfs-server', 'psmisc'],

@@ -31,9 +31,10 @@ function setup(stack: Stack = 'keepalived', config: ClusterConfig = testConfig({
   return {hosts, ctx, done, log}
 }
 
-test('applicability per stack: NFS stacks get every scenario, LVS none', () => {
+test('applicability per stack: NFS stacks get every scenario, a filesystem alone all but kill-service (no nfsd), LVS none', () => {
   for (const stack of ['keepalived', 'heartbeat', 'pacemaker'] as const) {
     assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(stackOf({stack, service: 'nfs'}))).map((s) => s.id), ['stop-ha', 'kill-ha', 'kill-service', 'maintenance', 'failback', 'crash-active', 'isolate'])
+    assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(stackOf({stack, service: 'filesystem'}))).map((s) => s.id), ['stop-ha', 'kill-ha', 'maintenance', 'failback', 'crash-active', 'isolate'])
   }
   assert.deepEqual(SCENARIOS.filter((s) => s.appliesTo(stackOf({stack: 'lvs'}))), [])
 })
