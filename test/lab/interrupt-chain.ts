@@ -26,6 +26,8 @@ export interface Chain {
   interruptions: Interruption[]
   /** Steps of the list no run applied (already converged when the chain reached them). */
   neverApplied: string[]
+  /** Steps whose run finished (exit 0) before the kill could land: a fast last step. */
+  outran: string[]
   /** The run nothing killed, which finished the work. */
   last: CliResult
   /** A `--json` run after it (the caller checks it changed nothing, or what it changed). */
@@ -45,6 +47,7 @@ export function applyRow(line: string): {node: string; step: string} | undefined
 export async function killInEachStep(args: string[], steps: string[], opts: {timeoutMs?: number; configFile?: string} = {}): Promise<Chain> {
   const run = {timeoutMs: opts.timeoutMs, configFile: opts.configFile}
   const interruptions: Interruption[] = []
+  const outran: string[] = []
   const killedIn = new Set<string>()
   for (;;) {
     let target: {node: string; step: string} | undefined
@@ -60,7 +63,13 @@ export async function killInEachStep(args: string[], steps: string[], opts: {tim
     if (target === undefined) {
       assert.equal(r.code, 0, `the run after ${interruptions.length} kill(s) failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`)
       const final = await hapair([...args, '--json'], run)
-      return {interruptions, neverApplied: steps.filter((s) => !killedIn.has(s)), last: r, final}
+      return {interruptions, neverApplied: steps.filter((s) => !killedIn.has(s) && !outran.includes(s)), outran, last: r, final}
+    }
+    if (r.code === 0 && r.signal === null) {
+      // The step (the runbook's last, and quick) finished before the kill landed: not a failure.
+      outran.push(target.step)
+      killedIn.add(target.step)
+      continue
     }
     assert.equal(r.signal, 'SIGKILL', `the run meant to die in ${target.step} ended by itself (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`)
     killedIn.add(target.step)
@@ -74,6 +83,7 @@ export function describeChain(chain: Chain): string {
   return [
     ...chain.interruptions.map((i) => `killed in ${i.step} (${i.node}) during: ${i.inFlight.map(strip).join(' | ')}`),
     ...(chain.neverApplied.length ? [`nothing to apply when reached: ${chain.neverApplied.join(', ')}`] : []),
+    ...(chain.outran.length ? [`finished before the kill landed: ${chain.outran.join(', ')}`] : []),
   ].join('\n')
 }
 
