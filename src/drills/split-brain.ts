@@ -84,7 +84,9 @@ export function planRecovery(config: ClusterConfig, stack: StackDescriptor, fact
   const steps: RecoveryStep[] = []
   if (v.haActive) steps.push({node: victim, title: `stop ${stack.manager.haUnit} on ${victim} (it must not take the service during the resync)`, script: stack.manager.stopHa})
   if (v.mounted && mp) {
-    steps.push({node: victim, title: `stop NFS and unmount ${mp} on ${victim}`, script: `systemctl stop ${NFS_UNIT} || true\numount ${shq(mp)}`})
+    // Stopping the manager just before may have released the mount already (heartbeat's
+    // resource stop does): unmount only what is still mounted.
+    steps.push({node: victim, title: `stop NFS and unmount ${mp} on ${victim}`, script: `systemctl stop ${NFS_UNIT} || true\nif grep -qs ${shq(` ${mp} `)} /proc/mounts; then umount ${shq(mp)}; fi`})
   }
   if (v.drbd?.role === 'Primary') steps.push({node: victim, title: `make ${victim} DRBD Secondary`, script: `drbdadm secondary ${res}`})
   steps.push({
@@ -110,7 +112,10 @@ export function planRecovery(config: ClusterConfig, stack: StackDescriptor, fact
     survivor: keep,
     victim,
     steps,
-    after: v.haActive ? [{node: victim, title: `start ${stack.manager.haUnit} on ${victim} again`, script: stack.manager.startHa}] : [],
+    // The pair is whole again only with its manager running on both nodes: one stopped for the
+    // resync starts again, and so does one found stopped (heartbeat restarts itself once the
+    // partition heals and can end up stopped; seen in the lab's isolate drill).
+    after: [{node: victim, title: v.haActive ? `start ${stack.manager.haUnit} on ${victim} again` : `start ${stack.manager.haUnit} on ${victim} (it was not running)`, script: stack.manager.startHa}],
     destroys: `every change written on ${victim} since the nodes lost contact: DRBD ${config.drbd.resource} on ${victim} (${held}) is overwritten from ${keep}${recent}`,
     warnings,
   }

@@ -42,6 +42,14 @@ test('recovery keeping the serving node: the other side discards its changes, th
   assert.deepEqual(plan.warnings, [])
 })
 
+test('a victim whose manager had stopped (heartbeat ends stopped after restarting itself once the partition heals) gets it started after the resync', () => {
+  const stopped = {...facts, node2: side(PROC_DRBD.standAloneSplit, {haActive: false})}
+  const plan = planRecovery(config, stackOf({stack: 'heartbeat', service: 'nfs'}), stopped, 'node1')
+  assert.ok(!plan.steps.some((s) => /stop heartbeat/.test(s.title)), 'nothing to stop')
+  assert.deepEqual(plan.after.map((s) => `${s.node}: ${s.title}`), ['node2: start heartbeat on node2 (it was not running)'])
+  assert.equal(plan.after[0].script, stackOf({stack: 'heartbeat', service: 'nfs'}).manager.startHa)
+})
+
 test('recovery keeping the other node: the serving side is stopped, unmounted, demoted, then discards', () => {
   const plan = planRecovery(config, stackOf({stack: 'keepalived', service: 'nfs'}), facts, 'node2')
   assert.equal(plan.victim, 'node1')
