@@ -8,8 +8,8 @@
 import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
 import {guestExec} from '../../src/lab/index.js'
-import {expectExit, hapair} from './cli.js'
-import {haLogTails, requireCluster} from './lab-suite.js'
+import {hapair} from './cli.js'
+import {haLogTails, recoverKeepingNode1, requireCluster} from './lab-suite.js'
 
 async function drill(scenario: string): Promise<any> {
   const r = await hapair(['failover-test', scenario, '--json'], {timeoutMs: 15 * 60_000})
@@ -59,16 +59,9 @@ test('drill isolate: keepalived (no fencing) lets both sides promote; the split 
 
   const status = await hapair(['status', '--json'])
   assert.equal((status.json.data ?? status.json).splitBrain.state, 'confirmed')
-  const recover = await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json'])
-  expectExit(recover, 0, 'split-brain recover')
-  assert.equal(recover.json.recovered, true, JSON.stringify(recover.json))
-  assert.equal(recover.json.plan.victim, 'node2')
-  const end = Date.now() + 180_000
-  let healthy = false
-  while (!healthy && Date.now() < end) {
-    healthy = (await hapair(['status', '--json'])).json?.healthy === true
-    if (!healthy) await new Promise((r) => setTimeout(r, 3000))
-  }
+  const {recover, healthy} = await recoverKeepingNode1()
+  assert.equal(recover.recovered, true, JSON.stringify(recover))
+  assert.equal(recover.plan.victim, 'node2')
   assert.ok(healthy, 'the cluster did not come back healthy after isolate')
   assert.match((await guestExec('node1', 'cat /proc/drbd', {timeoutMs: 30_000})).stdout, /cs:Connected .* ds:UpToDate\/UpToDate/)
 })

@@ -13,7 +13,7 @@ import {test, before} from 'node:test'
 import assert from 'node:assert/strict'
 import {guestExec, VIP} from '../../src/lab/index.js'
 import {expectExit, hapair as hapairOn} from './cli.js'
-import {CHECKPOINT_STORAGE, changedSteps, clusterFileVariant, requireLab, restoreSuiteCheckpoint} from './lab-suite.js'
+import {CHECKPOINT_STORAGE, changedSteps, clusterFileVariant, recoverKeepingNode1, requireLab, restoreSuiteCheckpoint} from './lab-suite.js'
 
 let configFile = ''
 const hapair = (args: string[], timeoutMs?: number) => hapairOn(args, {configFile, timeoutMs})
@@ -100,13 +100,7 @@ test('drill isolate on heartbeat (no fencing): both sides take the resources, th
   // What node2's side acknowledged during the split is on the data recover discards: without
   // fencing that is the cost, and the report names it (not asserted to be zero, as for keepalived).
 
-  const recover = expectExit(await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json']), 0, 'split-brain recover')
-  assert.equal(recover.json.recovered, true, JSON.stringify(recover.json))
-  const end = Date.now() + 180_000
-  let healthy = false
-  while (!healthy && Date.now() < end) {
-    healthy = (await hapair(['status', '--json'])).json?.healthy === true
-    if (!healthy) await new Promise((resolve) => setTimeout(resolve, 3000))
-  }
+  const {recover, healthy} = await recoverKeepingNode1(configFile)
+  assert.equal(recover.recovered, true, JSON.stringify(recover))
   assert.ok(healthy, 'the heartbeat pair did not come back healthy after split-brain recover')
 })

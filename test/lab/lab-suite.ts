@@ -118,3 +118,17 @@ export async function advertsReceived(node: string): Promise<number> {
   return Number(received)
 }
 
+
+/**
+ * After `split-brain recover --keep node1`: true once `status --json` says healthy (the manager
+ * takes the service back and the resync ends), false after `timeoutMs`.
+ */
+export async function recoverKeepingNode1(configFile?: string, timeoutMs = 180_000): Promise<{recover: any; healthy: boolean}> {
+  const recover = expectExit(await hapair(['split-brain', 'recover', '--keep', 'node1', '--yes', '--json'], {configFile}), 0, 'split-brain recover').json
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    if ((await hapair(['status', '--json'], {configFile})).json?.healthy === true) return {recover, healthy: true}
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+  }
+  return {recover, healthy: false}
+}
